@@ -1,0 +1,68 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { dev } from '$app/environment';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { boot } from '$lib/server/boot';
+import {
+	deleteSessionTokenCookie,
+	sessionCookieName,
+	setSessionTokenCookie,
+	validateSessionToken
+} from '$lib/server/auth/session';
+
+export const init: ServerInit = async () => {
+	// postgres.js can throw outside any promise when the server dies (porsager/postgres#1066): keep serving
+	process.on('uncaughtException', (err) => console.error('uncaught exception', err));
+	await boot({ seedDemo: dev || process.env.ANJU_SEED_DEMO === '1' });
+};
+
+const handleLocale: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		});
+	});
+
+const handleSession: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.session = null;
+	const token = event.cookies.get(sessionCookieName);
+	if (token) {
+		const { session, user } = await validateSessionToken(token);
+		if (session) {
+			setSessionTokenCookie(event.cookies, token, session.expiresAt);
+			event.locals.user = user;
+			event.locals.session = session;
+		} else {
+			deleteSessionTokenCookie(event.cookies);
+		}
+	}
+	return resolve(event);
+};
+
+const handleShell: Handle = async ({ event, resolve }) => {
+	event.locals.elder = event.cookies.get('anju_elder') === '1';
+	const response = await resolve(event, {
+		transformPageChunk: ({ html }) =>
+			html.replace('%anju.elder%', event.locals.elder ? 'elder' : '')
+	});
+	const h = response.headers;
+	h.set('X-Content-Type-Options', 'nosniff');
+	h.set('Referrer-Policy', 'same-origin');
+	h.set('X-Frame-Options', 'DENY');
+	h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	if (!dev) h.set('Strict-Transport-Security', 'max-age=31536000');
+	// nothing a signed-in person sees may sit in a shared cache
+	if (event.locals.user) h.set('Cache-Control', 'no-store');
+	return response;
+};
+
+export const handle = sequence(handleShell, handleLocale, handleSession);
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status === 404) return { message: '页面不存在' };
+	const id = crypto.randomUUID();
+	console.error(`error ${id} on ${event.request.method} ${event.url.pathname}`, error);
+	return { message: '服务暂时不可用，请稍后再试', id };
+};

@@ -1,0 +1,253 @@
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Role } from './db/schema';
+import { db, schema, type Executor } from './db';
+
+/** One grant of a role over a scope, with the scope's region path resolved. */
+export type Grant =
+	| { role: Role; scope: 'global' }
+	| { role: Role; scope: 'region'; regionId: string; regionPath: string }
+	| { role: Role; scope: 'settlement'; settlementId: string; regionPath: string }
+	| { role: Role; scope: 'organization'; organizationId: string };
+
+/** Who is acting: the signed-in user with every live grant. */
+export interface Actor {
+	id: string;
+	username: string;
+	displayName: string;
+	householdId: string | null;
+	grants: Grant[];
+}
+
+/** What an action touches; a capability fills in what it knows about the record. */
+export interface Resource {
+	settlementId?: string | null;
+	regionPath?: string | null;
+	organizationId?: string | null;
+	householdId?: string | null;
+	userId?: string | null;
+}
+
+/** How a role holds a permission: over its scope, or only over what is the actor's own. */
+type Reach = 'scope' | 'own';
+
+export const permissions = [
+	'settlement.read',
+	'household.read',
+	'household.update',
+	'household.invite',
+	'person.reveal',
+	'organization.read',
+	'organization.verify',
+	'user.read',
+	'user.manage',
+	'audit.read'
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const staffRead: Partial<Record<Permission, Reach>> = {
+	'settlement.read': 'scope',
+	'household.read': 'scope'
+};
+
+/** The single table of who may do what. Later capabilities add their permissions here. */
+export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
+	resident: {
+		'settlement.read': 'own',
+		'household.read': 'own'
+	},
+	community_worker: { ...staffRead },
+	point_admin: {
+		...staffRead,
+		'household.update': 'scope',
+		'household.invite': 'scope',
+		'person.reveal': 'scope'
+	},
+	point_chief: { ...staffRead, 'person.reveal': 'scope' },
+	chief_of_points: { ...staffRead, 'organization.read': 'scope' },
+	civil_affairs: {
+		...staffRead,
+		'person.reveal': 'scope',
+		'organization.read': 'scope',
+		'organization.verify': 'scope',
+		'user.read': 'scope',
+		'user.manage': 'scope',
+		'audit.read': 'scope'
+	},
+	org_member: { 'organization.read': 'scope' },
+	mutual_aid_admin: { 'organization.read': 'scope' },
+	system_admin: Object.fromEntries(permissions.map((p) => [p, 'scope'])) as Record<
+		Permission,
+		Reach
+	>
+};
+
+export const staffRoles: readonly Role[] = [
+	'community_worker',
+	'point_admin',
+	'point_chief',
+	'chief_of_points',
+	'civil_affairs',
+	'system_admin'
+];
+
+export function isStaff(actor: Pick<Actor, 'grants'>): boolean {
+	return actor.grants.some((g) => staffRoles.includes(g.role));
+}
+
+export function hasRole(actor: Pick<Actor, 'grants'> | null | undefined, ...roles: Role[]) {
+	return !!actor?.grants.some((g) => roles.includes(g.role));
+}
+
+function inScope(grant: Grant, resource: Resource): boolean {
+	switch (grant.scope) {
+		case 'global':
+			return true;
+		case 'region':
+			return !!resource.regionPath && resource.regionPath.startsWith(grant.regionPath);
+		case 'settlement':
+			return !!resource.settlementId && resource.settlementId === grant.settlementId;
+		case 'organization':
+			return !!resource.organizationId && resource.organizationId === grant.organizationId;
+	}
+}
+
+function isOwn(actor: Actor, grant: Grant, resource: Resource): boolean {
+	if (resource.userId && resource.userId === actor.id) return true;
+	if (resource.householdId && resource.householdId === actor.householdId) return true;
+	// a resident may read their own settlement's pages
+	if (grant.scope === 'settlement' && !resource.householdId && !resource.userId)
+		return !!resource.settlementId && resource.settlementId === grant.settlementId;
+	return false;
+}
+
+/** can(actor, permission, resource): the one answer to every access question. */
+export function can(
+	actor: Actor | null | undefined,
+	permission: Permission,
+	resource: Resource = {}
+): boolean {
+	if (!actor) return false;
+	return actor.grants.some((grant) => {
+		const reach = policy[grant.role][permission];
+		if (!reach) return false;
+		return reach === 'scope' ? inScope(grant, resource) : isOwn(actor, grant, resource);
+	});
+}
+
+/** True when the actor holds the permission anywhere (to show a menu entry, say). */
+export function canAnywhere(actor: Actor | null | undefined, permission: Permission): boolean {
+	return !!actor?.grants.some((g) => !!policy[g.role][permission]);
+}
+
+export interface ScopeColumns {
+	settlementId?: AnyPgColumn | SQL;
+	regionPath?: AnyPgColumn | SQL;
+	organizationId?: AnyPgColumn | SQL;
+	householdId?: AnyPgColumn | SQL;
+	userId?: AnyPgColumn | SQL;
+}
+
+/**
+ * The SQL condition that keeps only rows `can()` allows: the same rules, in the query.
+ * Returns `sql\`false\`` when the actor may see nothing.
+ */
+export function scopeFilter(actor: Actor, permission: Permission, cols: ScopeColumns): SQL {
+	const conditions: SQL[] = [];
+	for (const grant of actor.grants) {
+		const reach = policy[grant.role][permission];
+		if (!reach) continue;
+		if (reach === 'own') {
+			if (cols.userId) conditions.push(sql`${cols.userId} = ${actor.id}`);
+			if (cols.householdId && actor.householdId)
+				conditions.push(sql`${cols.householdId} = ${actor.householdId}`);
+			if (!cols.householdId && !cols.userId && cols.settlementId && grant.scope === 'settlement')
+				conditions.push(sql`${cols.settlementId} = ${grant.settlementId}`);
+			continue;
+		}
+		switch (grant.scope) {
+			case 'global':
+				return sql`true`;
+			case 'region':
+				if (cols.regionPath)
+					conditions.push(sql`${cols.regionPath} like ${escapeLike(grant.regionPath) + '%'}`);
+				break;
+			case 'settlement':
+				if (cols.settlementId) conditions.push(sql`${cols.settlementId} = ${grant.settlementId}`);
+				break;
+			case 'organization':
+				if (cols.organizationId)
+					conditions.push(sql`${cols.organizationId} = ${grant.organizationId}`);
+				break;
+		}
+	}
+	if (conditions.length === 0) return sql`false`;
+	return sql`(${sql.join(conditions, sql` or `)})`;
+}
+
+function escapeLike(s: string) {
+	return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+/** The signed-in actor, or a redirect to the login page. */
+export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): Actor {
+	const actor = event.locals.user;
+	if (!actor) {
+		const next = event.url.pathname + event.url.search;
+		redirect(303, `/login?next=${encodeURIComponent(next)}`);
+	}
+	return actor;
+}
+
+/** Throws 404 for a denied read and 403 for a denied write, so a denial never says what exists. */
+export function requirePermission(
+	actor: Actor | null | undefined,
+	permission: Permission,
+	resource: Resource = {},
+	kind: 'read' | 'write' = 'read'
+): asserts actor is Actor {
+	if (can(actor, permission, resource)) return;
+	if (kind === 'read') error(404, '页面不存在');
+	error(403, '无权执行此操作');
+}
+
+/** Loads a user's live grants with their scopes' region paths. */
+export async function loadGrants(userId: string, executor: Executor = db()): Promise<Grant[]> {
+	const { roleGrant, region, settlement } = schema;
+	const rows = await executor
+		.select({
+			role: roleGrant.role,
+			scopeKind: roleGrant.scopeKind,
+			regionId: roleGrant.regionId,
+			settlementId: roleGrant.settlementId,
+			organizationId: roleGrant.organizationId,
+			regionPath: region.path,
+			settlementRegionPath: settlement.regionPath
+		})
+		.from(roleGrant)
+		.leftJoin(region, eq(region.id, roleGrant.regionId))
+		.leftJoin(settlement, eq(settlement.id, roleGrant.settlementId))
+		.where(and(eq(roleGrant.userId, userId), isNull(roleGrant.revokedAt)));
+	const grants: Grant[] = [];
+	for (const r of rows) {
+		if (r.scopeKind === 'global') grants.push({ role: r.role, scope: 'global' });
+		else if (r.scopeKind === 'region' && r.regionId && r.regionPath)
+			grants.push({
+				role: r.role,
+				scope: 'region',
+				regionId: r.regionId,
+				regionPath: r.regionPath
+			});
+		else if (r.scopeKind === 'settlement' && r.settlementId && r.settlementRegionPath)
+			grants.push({
+				role: r.role,
+				scope: 'settlement',
+				settlementId: r.settlementId,
+				regionPath: r.settlementRegionPath
+			});
+		else if (r.scopeKind === 'organization' && r.organizationId)
+			grants.push({ role: r.role, scope: 'organization', organizationId: r.organizationId });
+	}
+	return grants;
+}

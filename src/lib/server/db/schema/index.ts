@@ -1,0 +1,4 @@
+export * from './settlements';
+export * from './charity';
+export * from './accounts';
+export * from './audit';
