@@ -13,7 +13,10 @@ import {
 export const init: ServerInit = async () => {
 	// postgres.js can throw outside any promise when the server dies (porsager/postgres#1066): keep serving
 	process.on('uncaughtException', (err) => console.error('uncaught exception', err));
-	await boot({ seedDemo: dev || process.env.ANJU_SEED_DEMO === '1' });
+	// `npm run dev` on an empty embedded database gets the demo county; ANJU_SEED_DEMO=1 asks for it anywhere
+	await boot({
+		seedDemo: (dev && !process.env.DATABASE_URL) || process.env.ANJU_SEED_DEMO === '1'
+	});
 };
 
 const handleLocale: Handle = ({ event, resolve }) =>

@@ -3,12 +3,12 @@ import { migrateDatabase } from './db/migrate';
 
 let booted: Promise<void> | undefined;
 
-/** Connects, migrates and (on an empty embedded database in development) seeds the demo county. */
+/** Connects, migrates and, when asked, seeds the demo county into an empty database. */
 export function boot(options: { seedDemo: boolean }): Promise<void> {
 	booted ??= (async () => {
 		const connection = await connect();
 		await migrateDatabase(connection);
-		if (options.seedDemo && connection.engine === 'pglite') {
+		if (options.seedDemo) {
 			const { seedDemo, isEmpty } = await import('./seed');
 			if (await isEmpty()) await seedDemo();
 		}
