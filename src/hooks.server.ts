@@ -1,8 +1,8 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { error, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { dev } from '$app/environment';
 import { paraglideMiddleware } from '$lib/paraglide/server';
-import { boot } from '$lib/server/boot';
+import { boot, isReady } from '$lib/server/boot';
 import {
 	deleteSessionTokenCookie,
 	sessionCookieName,
@@ -14,9 +14,11 @@ export const init: ServerInit = async () => {
 	// postgres.js can throw outside any promise when the server dies (porsager/postgres#1066): keep serving
 	process.on('uncaughtException', (err) => console.error('uncaught exception', err));
 	// `npm run dev` on an empty embedded database gets the demo county; ANJU_SEED_DEMO=1 asks for it anywhere
-	await boot({
+	const booting = boot({
 		seedDemo: (dev && !process.env.DATABASE_URL) || process.env.ANJU_SEED_DEMO === '1'
 	});
+	// wait for a healthy database at start, but never hang the server on a dead one
+	await Promise.race([booting, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
 };
 
 const handleLocale: Handle = ({ event, resolve }) =>
@@ -30,6 +32,10 @@ const handleLocale: Handle = ({ event, resolve }) =>
 const handleSession: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.session = null;
+	if (!isReady()) {
+		if (event.url.pathname === '/healthz') return resolve(event);
+		error(503, '服务正在启动或数据库暂时不可用，请稍后再试');
+	}
 	const token = event.cookies.get(sessionCookieName);
 	if (token) {
 		const { session, user } = await validateSessionToken(token);

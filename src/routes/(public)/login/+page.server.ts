@@ -28,6 +28,6 @@ export const actions: Actions = {
 			return setError(form, 'password', m.login_invalid());
 		}
 		setSessionTokenCookie(event.cookies, result.token, result.expiresAt);
-		redirect(303, safeNext(event.url) === '/' ? '/' : safeNext(event.url));
+		redirect(303, safeNext(event.url));
 	}
 };
