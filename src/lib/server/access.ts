@@ -212,6 +212,20 @@ export function requirePermission(
 	error(403, '无权执行此操作');
 }
 
+/**
+ * For pages and commands over a whole list (the audit log, the accounts): the actor must hold the
+ * permission somewhere; the rows are then cut to their scope by `scopeFilter`.
+ */
+export function requireAnywhere(
+	actor: Actor | null | undefined,
+	permission: Permission,
+	kind: 'read' | 'write' = 'read'
+): asserts actor is Actor {
+	if (canAnywhere(actor, permission)) return;
+	if (kind === 'read') error(404, '页面不存在');
+	error(403, '无权执行此操作');
+}
+
 /** Loads a user's live grants with their scopes' region paths. */
 export async function loadGrants(userId: string, executor: Executor = db()): Promise<Grant[]> {
 	const { roleGrant, region, settlement } = schema;

@@ -4,7 +4,15 @@ import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { createUserSchema, registerSchema } from '$lib/schemas/accounts';
 import { roleScopeKind } from '$lib/schemas/roles';
-import { can, isStaff, loadGrants, requirePermission, scopeFilter, type Actor } from '../access';
+import {
+	can,
+	isStaff,
+	loadGrants,
+	requireAnywhere,
+	requirePermission,
+	scopeFilter,
+	type Actor
+} from '../access';
 import * as audit from '../audit';
 import { burnPasswordCheck, hashPassword, verifyPasswordHash } from '../auth/password';
 import { consume, isExhausted, loginLimits, reset } from '../auth/rate-limit';
@@ -266,7 +274,7 @@ export async function createUser(
 	| { ok: true; id: string }
 	| Failure<'username_taken' | 'phone_taken' | 'scope_mismatch' | 'no_scope' | 'forbidden'>
 > {
-	requirePermission(actor, 'user.manage', {}, 'write');
+	requireAnywhere(actor, 'user.manage', 'write');
 	if (!actor.grants.some((g) => g.scope === 'global' || g.scope === 'region'))
 		return { ok: false, reason: 'forbidden' };
 	const passwordHash = await hashPassword(input.password);
@@ -328,7 +336,7 @@ export async function addGrant(
 	userId: string,
 	g: GrantInput
 ): Promise<{ ok: true } | Failure> {
-	requirePermission(actor, 'user.manage', {}, 'write');
+	requireAnywhere(actor, 'user.manage', 'write');
 	return db().transaction(async (tx) => {
 		const target = await getManagedUser(actor, userId, tx);
 		if (!target) return { ok: false, reason: 'not_found' };
@@ -353,7 +361,7 @@ export async function revokeGrant(
 	actor: Actor,
 	grantId: string
 ): Promise<{ ok: true } | Failure<'not_found' | 'forbidden'>> {
-	requirePermission(actor, 'user.manage', {}, 'write');
+	requireAnywhere(actor, 'user.manage', 'write');
 	const { roleGrant } = schema;
 	return db().transaction(async (tx) => {
 		const [g] = await tx
@@ -417,7 +425,7 @@ async function getManagedUser(actor: Actor, userId: string, executor: Executor) 
 
 /** Lists the accounts in the actor's scope, by display name, keyset-paged. */
 export async function listUsers(actor: Actor, q: { search?: string; after?: string } = {}) {
-	requirePermission(actor, 'user.read', {}, 'read');
+	requireAnywhere(actor, 'user.read', 'read');
 	const { user } = schema;
 	const where: SQL[] = [usersInScope(actor)];
 	if (q.search)
@@ -471,7 +479,7 @@ async function listUserGrants(userId: string) {
 
 /** The scopes the actor may hand out, for the create-user form's choices. */
 export async function listGrantableScopes(actor: Actor) {
-	requirePermission(actor, 'user.manage', {}, 'read');
+	requireAnywhere(actor, 'user.manage', 'read');
 	const { region, settlement, organization } = schema;
 	const [regions, settlements, organizations] = await Promise.all([
 		db()

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
-import { requirePermission, scopeFilter, type Actor } from '../access';
+import { requireAnywhere, scopeFilter, type Actor } from '../access';
 import { db, schema, type Executor } from '../db';
 
 export interface AuditInput {
@@ -41,7 +41,7 @@ export interface AuditQuery {
 
 /** Lists audit entries the actor may read, newest first, by keyset. */
 export async function listEntries(actor: Actor, q: AuditQuery = {}) {
-	requirePermission(actor, 'audit.read', {}, 'read');
+	requireAnywhere(actor, 'audit.read', 'read');
 	const { auditEntry } = schema;
 	const limit = Math.min(q.limit ?? 50, 200);
 	const where: SQL[] = [scopeFilter(actor, 'audit.read', { regionPath: auditEntry.scopePath })];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requirePermission, requireUser } from '$lib/server/access';
+import { requireAnywhere, requireUser } from '$lib/server/access';
 import * as audit from '$lib/server/audit';
 import type { PageServerLoad } from './$types';
 
@@ -14,7 +14,7 @@ const filterSchema = z.object({
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireUser(event);
-	requirePermission(actor, 'audit.read');
+	requireAnywhere(actor, 'audit.read');
 	const f = filterSchema.parse(Object.fromEntries(event.url.searchParams));
 	// dates are days in Asia/Shanghai
 	const day = (d: string) => new Date(`${d}T00:00:00+08:00`);

@@ -4,13 +4,13 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { createUserSchema } from '$lib/schemas/accounts';
-import { canAnywhere, requirePermission, requireUser } from '$lib/server/access';
+import { canAnywhere, requireAnywhere, requireUser } from '$lib/server/access';
 import * as accounts from '$lib/server/accounts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireUser(event);
-	requirePermission(actor, 'user.read');
+	requireAnywhere(actor, 'user.read');
 	const search = event.url.searchParams.get('q')?.trim().slice(0, 40) || undefined;
 	const after = event.url.searchParams.get('after')?.slice(0, 64) || undefined;
 	const canManage = canAnywhere(actor, 'user.manage');
@@ -38,7 +38,7 @@ const failureMessages = {
 export const actions: Actions = {
 	create: async (event) => {
 		const actor = requireUser(event);
-		requirePermission(actor, 'user.manage', {}, 'write');
+		requireAnywhere(actor, 'user.manage', 'write');
 		const form = await superValidate(event.request, zod4(createUserSchema));
 		const input = { ...form.data };
 		form.data.password = '';
@@ -52,7 +52,7 @@ export const actions: Actions = {
 	},
 	revoke: async (event) => {
 		const actor = requireUser(event);
-		requirePermission(actor, 'user.manage', {}, 'write');
+		requireAnywhere(actor, 'user.manage', 'write');
 		const data = Object.fromEntries(await event.request.formData());
 		const parsed = z.object({ grantId: z.uuid() }).safeParse(data);
 		if (!parsed.success) return fail(400, { revokeError: m.users_no_scope() });
