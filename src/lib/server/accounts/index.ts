@@ -51,6 +51,9 @@ export async function login(
 	const valid = found
 		? await verifyPasswordHash(found.passwordHash, input.password)
 		: await burnPasswordCheck(input.password);
+	const grants = found ? await loadGrants(found.id) : [];
+	// county staff see their own people's sign-ins in the audit log
+	const scopePath = grants.map((g) => ('regionPath' in g ? g.regionPath : null)).find(Boolean);
 	if (!found || !valid || found.disabledAt) {
 		await consume(accountKey, loginLimits.account);
 		await audit.record(db(), {
@@ -58,13 +61,13 @@ export async function login(
 			action: 'login.failure',
 			entity: 'user',
 			entityId: found?.id,
+			scopePath,
 			summary: { username: name.slice(0, 64) },
 			ip: ctx.ip
 		});
 		return { ok: false, reason: 'invalid' };
 	}
 	await reset(accountKey);
-	const grants = await loadGrants(found.id);
 	const token = generateSessionToken();
 	const session = await db().transaction(async (tx) => {
 		const s = await createSession(token, found.id, isStaff({ grants }), tx);
@@ -73,6 +76,7 @@ export async function login(
 			action: 'login.success',
 			entity: 'user',
 			entityId: found.id,
+			scopePath,
 			ip: ctx.ip
 		});
 		return s;
