@@ -1,5 +1,6 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
+import { error } from '@sveltejs/kit';
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { createUserSchema, registerSchema } from '$lib/schemas/accounts';
@@ -18,6 +19,7 @@ import { burnPasswordCheck, hashPassword, verifyPasswordHash } from '../auth/pas
 import { consume, isExhausted, loginLimits, reset } from '../auth/rate-limit';
 import { createSession, generateSessionToken, invalidateUserSessions } from '../auth/session';
 import { db, schema, type Executor } from '../db';
+import { isUuid } from '../settlements';
 import type { Role } from '../db/schema';
 
 export type Failure<F extends string = string> = { ok: false; reason: F; field?: string };
@@ -105,16 +107,19 @@ export function generateInvitationCode(): string {
 /** Issues a household's one-time registration code; shown once, only its hash kept. Fails with 403. */
 export async function issueInvitation(actor: Actor, householdId: string) {
 	const { household, settlement, invitation } = schema;
-	const [h] = await db()
-		.select({
-			id: household.id,
-			settlementId: household.settlementId,
-			regionPath: settlement.regionPath
-		})
-		.from(household)
-		.innerJoin(settlement, eq(settlement.id, household.settlementId))
-		.where(eq(household.id, householdId));
+	const [h] = isUuid(householdId)
+		? await db()
+				.select({
+					id: household.id,
+					settlementId: household.settlementId,
+					regionPath: settlement.regionPath
+				})
+				.from(household)
+				.innerJoin(settlement, eq(settlement.id, household.settlementId))
+				.where(eq(household.id, householdId))
+		: [];
 	requirePermission(actor, 'household.read', h ?? {}, 'read');
+	if (!h) error(404, '页面不存在');
 	requirePermission(actor, 'household.invite', h, 'write');
 	const code = generateInvitationCode();
 	const expiresAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);

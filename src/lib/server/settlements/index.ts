@@ -1,3 +1,4 @@
+import { error } from '@sveltejs/kit';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { maskIdNumber, maskPhone } from '$lib/mask';
 import { requirePermission, scopeFilter, type Actor } from '../access';
@@ -143,13 +144,15 @@ export async function getHousehold(actor: Actor, householdId: string) {
 		h ? { settlementId: h.settlementId, regionPath: h.regionPath, householdId: h.id } : {},
 		'read'
 	);
+	// a county or global grant passes the check on an empty resource: a missing household is still 404
+	if (!h) error(404, '页面不存在');
 	const members = await db()
 		.select()
 		.from(resident)
 		.where(eq(resident.householdId, householdId))
 		.orderBy(sql`${resident.isHead} desc`, asc(resident.birthDate));
 	return {
-		...h!,
+		...h,
 		members: members.map((m) => ({
 			id: m.id,
 			name: m.name,
