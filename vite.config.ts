@@ -2,6 +2,8 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
 
+const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+
 export default defineConfig({
 	plugins: [
 		paraglideVitePlugin({
@@ -14,6 +16,8 @@ export default defineConfig({
 	server: { port: 5173 },
 	test: {
 		expect: { requireAssertions: true },
+		// PGlite is WASM on the main thread: one spec file a core
+		maxWorkers: 2,
 		projects: [
 			{
 				extends: true,
@@ -34,7 +38,24 @@ export default defineConfig({
 					testTimeout: 30_000,
 					hookTimeout: 60_000
 				}
-			}
+			},
+			// the same specs on a real server, only when one is given
+			...(testDatabaseUrl
+				? [
+						{
+							extends: true as const,
+							test: {
+								name: 'db-pg',
+								environment: 'node',
+								include: ['src/**/*.db.spec.ts'],
+								globalSetup: ['tests/db-global-setup.ts'],
+								provide: { testDatabaseUrl },
+								testTimeout: 30_000,
+								hookTimeout: 60_000
+							}
+						}
+					]
+				: [])
 		]
 	}
 });
