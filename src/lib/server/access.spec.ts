@@ -1,0 +1,343 @@
+import { isHttpError } from '@sveltejs/kit';
+import { describe, expect, it } from 'vitest';
+import { roles, type Role } from '$lib/schemas/roles';
+import {
+	can,
+	canAnywhere,
+	hasRole,
+	isStaff,
+	permissions,
+	requireAnywhere,
+	requirePermission,
+	type Actor,
+	type Grant,
+	type Permission,
+	type Resource
+} from './access';
+
+// A small world: county A holds settlements S1 (where each actor works) and S2; county B holds S3.
+// Household H1 in S1 is the resident actor's own, H2 is their neighbour's in the same settlement.
+const countyA = '/360000000000/360700000000/360731000000/';
+const countyB = '/360000000000/360700000000/360732000000/';
+const S1 = '00000000-0000-4000-8000-000000000001';
+const S3 = '00000000-0000-4000-8000-000000000003';
+const O1 = '00000000-0000-4000-8000-0000000000a1';
+const O2 = '00000000-0000-4000-8000-0000000000a2';
+const H1 = '00000000-0000-4000-8000-0000000000b1';
+const H2 = '00000000-0000-4000-8000-0000000000b2';
+const pathS1 = countyA + '360731100000/';
+const pathS3 = countyB + '360732100000/';
+
+/** The grant each role is given in this world: its scope kind, over S1, county A or O1. */
+function grantFor(role: Role): Grant {
+	switch (role) {
+		case 'resident':
+		case 'community_worker':
+		case 'point_admin':
+		case 'point_chief':
+			return { role, scope: 'settlement', settlementId: S1, regionPath: pathS1 };
+		case 'chief_of_points':
+		case 'civil_affairs':
+			return { role, scope: 'region', regionId: 'county-a', regionPath: countyA };
+		case 'org_member':
+		case 'mutual_aid_admin':
+			return { role, scope: 'organization', organizationId: O1 };
+		case 'system_admin':
+			return { role, scope: 'global' };
+	}
+}
+
+function actorWith(grants: Grant[], householdId: string | null = null): Actor {
+	return { id: 'actor', username: 'actor', displayName: '测试', householdId, grants };
+}
+
+function actorFor(role: Role): Actor {
+	return actorWith([grantFor(role)], role === 'resident' ? H1 : null);
+}
+
+// the columns of the table below
+const resources = {
+	/** a settlement (and its organisation) inside the actor's own scope */
+	ownScope: { settlementId: S1, regionPath: pathS1, organizationId: O1 },
+	/** the same in the other county */
+	otherScope: { settlementId: S3, regionPath: pathS3, organizationId: O2 },
+	/** the actor's own household (for a resident) in S1 */
+	ownHousehold: { settlementId: S1, regionPath: pathS1, householdId: H1 },
+	/** another household in S1 */
+	otherHousehold: { settlementId: S1, regionPath: pathS1, householdId: H2 }
+} satisfies Record<string, Resource>;
+
+const Y = true;
+const N = false;
+
+// THE PERMISSION TABLE: every role × every permission, with the answer for each resource above.
+// A new permission or role adds its rows here; the coverage test below fails until it does.
+// prettier-ignore
+const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHousehold: boolean, otherHousehold: boolean][] = [
+	// role               permission              own scope  other scope  own household  other household
+	['resident',          'settlement.read',      Y,         N,           Y,             N],
+	['resident',          'household.read',       Y,         N,           Y,             N],
+	['resident',          'household.update',     N,         N,           N,             N],
+	['resident',          'household.invite',     N,         N,           N,             N],
+	['resident',          'person.reveal',        N,         N,           N,             N],
+	['resident',          'organization.read',    N,         N,           N,             N],
+	['resident',          'organization.verify',  N,         N,           N,             N],
+	['resident',          'user.read',            N,         N,           N,             N],
+	['resident',          'user.manage',          N,         N,           N,             N],
+	['resident',          'audit.read',           N,         N,           N,             N],
+
+	['community_worker',  'settlement.read',      Y,         N,           Y,             Y],
+	['community_worker',  'household.read',       Y,         N,           Y,             Y],
+	['community_worker',  'household.update',     N,         N,           N,             N],
+	['community_worker',  'household.invite',     N,         N,           N,             N],
+	['community_worker',  'person.reveal',        N,         N,           N,             N],
+	['community_worker',  'organization.read',    N,         N,           N,             N],
+	['community_worker',  'organization.verify',  N,         N,           N,             N],
+	['community_worker',  'user.read',            N,         N,           N,             N],
+	['community_worker',  'user.manage',          N,         N,           N,             N],
+	['community_worker',  'audit.read',           N,         N,           N,             N],
+
+	['point_admin',       'settlement.read',      Y,         N,           Y,             Y],
+	['point_admin',       'household.read',       Y,         N,           Y,             Y],
+	['point_admin',       'household.update',     Y,         N,           Y,             Y],
+	['point_admin',       'household.invite',     Y,         N,           Y,             Y],
+	['point_admin',       'person.reveal',        Y,         N,           Y,             Y],
+	['point_admin',       'organization.read',    N,         N,           N,             N],
+	['point_admin',       'organization.verify',  N,         N,           N,             N],
+	['point_admin',       'user.read',            N,         N,           N,             N],
+	['point_admin',       'user.manage',          N,         N,           N,             N],
+	['point_admin',       'audit.read',           N,         N,           N,             N],
+
+	['point_chief',       'settlement.read',      Y,         N,           Y,             Y],
+	['point_chief',       'household.read',       Y,         N,           Y,             Y],
+	['point_chief',       'household.update',     N,         N,           N,             N],
+	['point_chief',       'household.invite',     N,         N,           N,             N],
+	['point_chief',       'person.reveal',        Y,         N,           Y,             Y],
+	['point_chief',       'organization.read',    N,         N,           N,             N],
+	['point_chief',       'organization.verify',  N,         N,           N,             N],
+	['point_chief',       'user.read',            N,         N,           N,             N],
+	['point_chief',       'user.manage',          N,         N,           N,             N],
+	['point_chief',       'audit.read',           N,         N,           N,             N],
+
+	['chief_of_points',   'settlement.read',      Y,         N,           Y,             Y],
+	['chief_of_points',   'household.read',       Y,         N,           Y,             Y],
+	['chief_of_points',   'household.update',     N,         N,           N,             N],
+	['chief_of_points',   'household.invite',     N,         N,           N,             N],
+	['chief_of_points',   'person.reveal',        N,         N,           N,             N],
+	['chief_of_points',   'organization.read',    Y,         N,           Y,             Y],
+	['chief_of_points',   'organization.verify',  N,         N,           N,             N],
+	['chief_of_points',   'user.read',            N,         N,           N,             N],
+	['chief_of_points',   'user.manage',          N,         N,           N,             N],
+	['chief_of_points',   'audit.read',           N,         N,           N,             N],
+
+	['civil_affairs',     'settlement.read',      Y,         N,           Y,             Y],
+	['civil_affairs',     'household.read',       Y,         N,           Y,             Y],
+	['civil_affairs',     'household.update',     N,         N,           N,             N],
+	['civil_affairs',     'household.invite',     N,         N,           N,             N],
+	['civil_affairs',     'person.reveal',        Y,         N,           Y,             Y],
+	['civil_affairs',     'organization.read',    Y,         N,           Y,             Y],
+	['civil_affairs',     'organization.verify',  Y,         N,           Y,             Y],
+	['civil_affairs',     'user.read',            Y,         N,           Y,             Y],
+	['civil_affairs',     'user.manage',          Y,         N,           Y,             Y],
+	['civil_affairs',     'audit.read',           Y,         N,           Y,             Y],
+
+	['org_member',        'settlement.read',      N,         N,           N,             N],
+	['org_member',        'household.read',       N,         N,           N,             N],
+	['org_member',        'household.update',     N,         N,           N,             N],
+	['org_member',        'household.invite',     N,         N,           N,             N],
+	['org_member',        'person.reveal',        N,         N,           N,             N],
+	['org_member',        'organization.read',    Y,         N,           N,             N],
+	['org_member',        'organization.verify',  N,         N,           N,             N],
+	['org_member',        'user.read',            N,         N,           N,             N],
+	['org_member',        'user.manage',          N,         N,           N,             N],
+	['org_member',        'audit.read',           N,         N,           N,             N],
+
+	['mutual_aid_admin',  'settlement.read',      N,         N,           N,             N],
+	['mutual_aid_admin',  'household.read',       N,         N,           N,             N],
+	['mutual_aid_admin',  'household.update',     N,         N,           N,             N],
+	['mutual_aid_admin',  'household.invite',     N,         N,           N,             N],
+	['mutual_aid_admin',  'person.reveal',        N,         N,           N,             N],
+	['mutual_aid_admin',  'organization.read',    Y,         N,           N,             N],
+	['mutual_aid_admin',  'organization.verify',  N,         N,           N,             N],
+	['mutual_aid_admin',  'user.read',            N,         N,           N,             N],
+	['mutual_aid_admin',  'user.manage',          N,         N,           N,             N],
+	['mutual_aid_admin',  'audit.read',           N,         N,           N,             N],
+
+	['system_admin',      'settlement.read',      Y,         Y,           Y,             Y],
+	['system_admin',      'household.read',       Y,         Y,           Y,             Y],
+	['system_admin',      'household.update',     Y,         Y,           Y,             Y],
+	['system_admin',      'household.invite',     Y,         Y,           Y,             Y],
+	['system_admin',      'person.reveal',        Y,         Y,           Y,             Y],
+	['system_admin',      'organization.read',    Y,         Y,           Y,             Y],
+	['system_admin',      'organization.verify',  Y,         Y,           Y,             Y],
+	['system_admin',      'user.read',            Y,         Y,           Y,             Y],
+	['system_admin',      'user.manage',          Y,         Y,           Y,             Y],
+	['system_admin',      'audit.read',           Y,         Y,           Y,             Y]
+];
+
+describe('the permission table', () => {
+	it('has exactly one row for every role and every permission', () => {
+		const keys = table.map(([role, permission]) => `${role} ${permission}`);
+		const expected = roles.flatMap((r) => permissions.map((p) => `${r} ${p}`));
+		expect(new Set(keys).size).toBe(keys.length);
+		expect([...keys].sort()).toEqual([...expected].sort());
+	});
+
+	it.each(table)(
+		'%s %s: own scope %s, other scope %s, own household %s, other household %s',
+		(role, permission, ownScope, otherScope, ownHousehold, otherHousehold) => {
+			const actor = actorFor(role);
+			expect({
+				ownScope: can(actor, permission, resources.ownScope),
+				otherScope: can(actor, permission, resources.otherScope),
+				ownHousehold: can(actor, permission, resources.ownHousehold),
+				otherHousehold: can(actor, permission, resources.otherHousehold)
+			}).toEqual({ ownScope, otherScope, ownHousehold, otherHousehold });
+		}
+	);
+
+	it.each(table)('%s %s: canAnywhere agrees with the table', (role, permission, ...answers) => {
+		expect(canAnywhere(actorFor(role), permission)).toBe(answers.some(Boolean));
+	});
+});
+
+describe('can', () => {
+	it('denies everything to nobody', () => {
+		for (const p of permissions) {
+			expect(can(null, p, resources.ownScope)).toBe(false);
+			expect(can(undefined, p)).toBe(false);
+			expect(canAnywhere(null, p)).toBe(false);
+		}
+	});
+
+	it('denies everything to an actor without grants', () => {
+		const actor = actorWith([], H1);
+		for (const p of permissions) expect(can(actor, p, resources.ownHousehold)).toBe(false);
+	});
+
+	it('gives an actor with two grants the union of both', () => {
+		const actor = actorWith([
+			grantFor('community_worker'),
+			{ role: 'org_member', scope: 'organization', organizationId: O2 }
+		]);
+		expect(can(actor, 'household.read', resources.otherHousehold)).toBe(true);
+		expect(can(actor, 'organization.read', { organizationId: O2 })).toBe(true);
+		expect(can(actor, 'organization.read', { organizationId: O1 })).toBe(false);
+		expect(can(actor, 'household.read', resources.otherScope)).toBe(false);
+	});
+
+	it('matches a region by whole path segments, not by a string prefix', () => {
+		const actor = actorFor('civil_affairs');
+		// county code 3607311 would start with county A's path without the trailing slash
+		const lookalike = '/360000000000/360700000000/3607310000001/';
+		expect(can(actor, 'settlement.read', { regionPath: lookalike })).toBe(false);
+		expect(can(actor, 'settlement.read', { regionPath: countyA })).toBe(true);
+		expect(can(actor, 'settlement.read', { regionPath: countyA.slice(0, -1) })).toBe(false);
+	});
+
+	it('does not let a region grant reach a record without a region', () => {
+		const actor = actorFor('civil_affairs');
+		expect(can(actor, 'audit.read', {})).toBe(false);
+		expect(can(actor, 'audit.read', { regionPath: null })).toBe(false);
+		expect(can(actor, 'settlement.read', { settlementId: S1 })).toBe(false);
+	});
+
+	it("lets a resident reach their own user record but nobody else's", () => {
+		const actor = actorFor('resident');
+		expect(can(actor, 'household.read', { userId: actor.id })).toBe(true);
+		expect(can(actor, 'household.read', { userId: 'someone-else' })).toBe(false);
+	});
+});
+
+describe('roles', () => {
+	it('counts the six staff roles as staff and no others', () => {
+		const staff = roles.filter((r) => isStaff(actorFor(r)));
+		expect(staff).toEqual([
+			'community_worker',
+			'point_admin',
+			'point_chief',
+			'chief_of_points',
+			'civil_affairs',
+			'system_admin'
+		]);
+	});
+
+	it('hasRole checks any of the named roles', () => {
+		const actor = actorFor('point_chief');
+		expect(hasRole(actor, 'point_chief')).toBe(true);
+		expect(hasRole(actor, 'resident', 'point_chief')).toBe(true);
+		expect(hasRole(actor, 'point_admin')).toBe(false);
+		expect(hasRole(null, 'point_chief')).toBe(false);
+	});
+});
+
+/** The error a function throws; fails the test when it throws nothing. */
+function thrown(fn: () => unknown): unknown {
+	try {
+		fn();
+	} catch (e) {
+		return e;
+	}
+	throw new Error('expected an error');
+}
+
+describe('requirePermission', () => {
+	it('returns quietly when allowed', () => {
+		const actor = actorFor('point_admin');
+		expect(() =>
+			requirePermission(actor, 'household.update', resources.otherHousehold, 'write')
+		).not.toThrow();
+		expect(() => requirePermission(actor, 'household.read', resources.ownScope)).not.toThrow();
+	});
+
+	it('answers a denied read with 404, so the record might as well not exist', () => {
+		const e = thrown(() =>
+			requirePermission(actorFor('point_admin'), 'household.read', resources.otherScope)
+		);
+		expect(isHttpError(e, 404)).toBe(true);
+		expect(
+			isHttpError(
+				thrown(() => requirePermission(null, 'settlement.read', {})),
+				404
+			)
+		).toBe(true);
+	});
+
+	it('answers a denied write with 403', () => {
+		const e = thrown(() =>
+			requirePermission(
+				actorFor('community_worker'),
+				'household.update',
+				resources.otherHousehold,
+				'write'
+			)
+		);
+		expect(isHttpError(e, 403)).toBe(true);
+		const outside = thrown(() =>
+			requirePermission(actorFor('point_admin'), 'household.update', resources.otherScope, 'write')
+		);
+		expect(isHttpError(outside, 403)).toBe(true);
+	});
+});
+
+describe('requireAnywhere', () => {
+	it('passes an actor who holds the permission somewhere', () => {
+		expect(() => requireAnywhere(actorFor('civil_affairs'), 'audit.read')).not.toThrow();
+		expect(() => requireAnywhere(actorFor('system_admin'), 'user.manage', 'write')).not.toThrow();
+	});
+
+	it('answers 404 for a read and 403 for a write held nowhere', () => {
+		expect(
+			isHttpError(
+				thrown(() => requireAnywhere(actorFor('point_admin'), 'audit.read')),
+				404
+			)
+		).toBe(true);
+		expect(
+			isHttpError(
+				thrown(() => requireAnywhere(actorFor('resident'), 'user.manage', 'write')),
+				403
+			)
+		).toBe(true);
+	});
+});
