@@ -101,7 +101,8 @@ export async function listHouseholds(
 			unitNo: household.unitNo,
 			room: household.room,
 			movedInOn: household.movedInOn,
-			members: sql<number>`(select count(*)::int from resident r where r.household_id = ${household.id})`
+			// qualified by hand: in a one-table select drizzle writes a bare "id", which here is r.id
+			members: sql<number>`(select count(*)::int from resident r where r.household_id = ${household}.id)`
 		})
 		.from(household)
 		.where(and(...where))
