@@ -50,7 +50,9 @@ export async function getSettlement(actor: Actor, settlementId: string) {
 				.where(eq(settlement.id, settlementId))
 		: [];
 	requirePermission(actor, 'settlement.read', row ? { ...row, settlementId: row.id } : {}, 'read');
-	return row!;
+	// a global grant passes the check on an empty resource: a missing settlement is still 404
+	if (!row) error(404, '页面不存在');
+	return row;
 }
 
 /** A page of a settlement's active households, keyset by (head name, id). */
