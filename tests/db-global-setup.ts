@@ -56,6 +56,9 @@ async function dumpBytes(client: { dumpDataDir(c: 'none'): Promise<Blob> }) {
 	return new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer());
 }
 
+/** Databases of runs that were killed before their afterAll: older than this, they are dropped. */
+const staleAfterMs = 6 * 3600_000;
+
 async function checkServer(url: string) {
 	const { default: postgres } = await import('postgres');
 	const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
@@ -63,8 +66,16 @@ async function checkServer(url: string) {
 		const [row] =
 			await sql`select rolcreatedb or rolsuper as ok from pg_roles where rolname = current_user`;
 		if (!row?.ok) throw new Error(`TEST_DATABASE_URL: the user may not create databases`);
+		const names = await sql<{ datname: string }[]>`
+			select datname from pg_database where datname ~ '^anju_test_[0-9a-z]+_[0-9a-f]+$'`;
+		for (const { datname } of names) {
+			const created = parseInt(datname.split('_')[2], 36);
+			if (Date.now() - created > staleAfterMs)
+				await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+		}
 	} catch (e) {
-		throw new Error(`TEST_DATABASE_URL=${url} is not usable: ${(e as Error).message}`, {
+		const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+		throw new Error(`TEST_DATABASE_URL=${shown} is not usable: ${(e as Error).message}`, {
 			cause: e
 		});
 	} finally {

@@ -38,7 +38,8 @@ async function openPglite(migrated: boolean): Promise<Connection> {
 
 async function openPostgres(serverUrl: string, migrate: boolean): Promise<Connection> {
 	const { default: postgres } = await import('postgres');
-	const name = `anju_test_${randomBytes(6).toString('hex')}`;
+	// the time in the name lets a later run drop what a killed run left behind (db-global-setup)
+	const name = `anju_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 	const admin = () => postgres(serverUrl, { max: 1, onnotice: () => {} });
 	const sql = admin();
 	try {
