@@ -275,6 +275,20 @@ describe('invitations and registration', () => {
 		expect(linked).toHaveLength(1);
 	});
 
+	it('gives one phone registering with two codes at once one account and phone_taken', async () => {
+		const [a, b] = [await createHousehold(s1), await createHousehold(s1)];
+		const codes = [await createInvitation(a, admin), await createInvitation(b, admin)];
+		const mobile = phone();
+		const results = await Promise.all(
+			codes.map((code) => register(registration(code, mobile), { ip: ip() }))
+		);
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		expect(results.filter((r) => !r.ok)).toEqual([
+			{ ok: false, reason: 'phone_taken', field: 'phone' }
+		]);
+		expect(await db().select().from(userTable).where(eq(userTable.phone, mobile))).toHaveLength(1);
+	});
+
 	it('refuses an expired code and an unknown one', async () => {
 		const household = await createHousehold(s1);
 		const expired = await createInvitation(household, admin, {

@@ -154,7 +154,7 @@ export async function register(
 	const { invitation, household, settlement, user, roleGrant } = schema;
 	const passwordHash = await hashPassword(input.password);
 	const token = generateSessionToken();
-	return db().transaction(async (tx) => {
+	const result = db().transaction(async (tx) => {
 		const [inv] = await tx
 			.select({
 				id: invitation.id,
@@ -211,6 +211,18 @@ export async function register(
 		});
 		return { ok: true, token, expiresAt: session.expiresAt } as const;
 	});
+	// the same phone registering at once with two codes: the loser hits the unique index
+	return result.catch((e: unknown) => {
+		if (isUniqueViolation(e)) return { ok: false, reason: 'phone_taken', field: 'phone' } as const;
+		throw e;
+	});
+}
+
+/** A unique-index violation, as postgres.js or PGlite reports it (drizzle wraps it as the cause). */
+function isUniqueViolation(e: unknown): boolean {
+	for (let err = e; err instanceof Error; err = err.cause)
+		if ((err as { code?: unknown }).code === '23505') return true;
+	return false;
 }
 
 /** Changes the actor's password and ends every other session of theirs. */
