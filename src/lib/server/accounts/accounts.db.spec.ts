@@ -428,6 +428,17 @@ describe('createUser', () => {
 		).toMatchObject({ ok: false, reason: 'no_scope' });
 	});
 
+	it('creates one account when the same form is submitted twice at once', async () => {
+		const input = account('point_admin', s1.id);
+		const results = await Promise.all([createAccount(civil, input), createAccount(civil, input)]);
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		expect(results.filter((r) => !r.ok)).toEqual([
+			{ ok: false, reason: 'username_taken', field: 'username' }
+		]);
+		const rows = await db().select().from(userTable).where(eq(userTable.username, input.username));
+		expect(rows).toHaveLength(1);
+	});
+
 	it('answers 403 to an actor without user.manage', async () => {
 		const { actor } = await createUser({ grants: [{ role: 'point_admin', on: s1 }] });
 		const e = await thrownBy(createAccount(actor, account('community_worker', s1.id)));

@@ -213,16 +213,21 @@ export async function register(
 	});
 	// the same phone registering at once with two codes: the loser hits the unique index
 	return result.catch((e: unknown) => {
-		if (isUniqueViolation(e)) return { ok: false, reason: 'phone_taken', field: 'phone' } as const;
-		throw e;
+		if (uniqueViolation(e) === null) throw e;
+		return { ok: false, reason: 'phone_taken', field: 'phone' } as const;
 	});
 }
 
-/** A unique-index violation, as postgres.js or PGlite reports it (drizzle wraps it as the cause). */
-function isUniqueViolation(e: unknown): boolean {
-	for (let err = e; err instanceof Error; err = err.cause)
-		if ((err as { code?: unknown }).code === '23505') return true;
-	return false;
+/**
+ * The index a unique violation hit ('' when the driver does not say), or null for any other
+ * error; postgres.js and PGlite errors arrive wrapped by drizzle as the cause.
+ */
+function uniqueViolation(e: unknown): string | null {
+	for (let err = e; err instanceof Error; err = err.cause) {
+		const pg = err as { code?: unknown; constraint_name?: unknown; constraint?: unknown };
+		if (pg.code === '23505') return String(pg.constraint_name ?? pg.constraint ?? '');
+	}
+	return null;
 }
 
 /** Changes the actor's password and ends every other session of theirs. */
@@ -300,7 +305,7 @@ export async function createUser(
 		return { ok: false, reason: 'forbidden' };
 	const passwordHash = await hashPassword(input.password);
 	const { user, roleGrant } = schema;
-	return db().transaction(async (tx) => {
+	const result = db().transaction(async (tx) => {
 		const grant: GrantInput = {
 			role: input.role,
 			scopeKind: roleScopeKind[input.role],
@@ -336,6 +341,14 @@ export async function createUser(
 			summary: { username: input.username, role: input.role, scopeKind: grant.scopeKind }
 		});
 		return { ok: true, id: created.id } as const;
+	});
+	// the same account submitted twice at once: the loser hits a unique index
+	return result.catch((e: unknown) => {
+		const index = uniqueViolation(e);
+		if (index === null) throw e;
+		return index === 'user_phone_key'
+			? ({ ok: false, reason: 'phone_taken', field: 'phone' } as const)
+			: ({ ok: false, reason: 'username_taken', field: 'username' } as const);
 	});
 }
 
