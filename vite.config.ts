@@ -16,6 +16,9 @@ export default defineConfig({
 	server: { port: 5173 },
 	test: {
 		expect: { requireAssertions: true },
+		// when paraglide's plugin has just compiled, it leaves file handles open and vitest would
+		// wait the default 10 s for them at exit; every spec file has closed its database by then
+		teardownTimeout: 2_000,
 		// PGlite is WASM on the main thread: one spec file a core
 		maxWorkers: 2,
 		projects: [
