@@ -9,7 +9,15 @@ import {
 	createSettlement,
 	createUser
 } from '../../../tests/factories';
-import { can, loadGrants, permissions, scopeFilter, type Actor, type Resource } from './access';
+import {
+	can,
+	loadGrants,
+	permissions,
+	scopeFilter,
+	type Actor,
+	type Permission,
+	type Resource
+} from './access';
 import * as audit from './audit';
 import { db, schema } from './db';
 
@@ -22,7 +30,7 @@ const { settlement, household, organization, auditEntry } = schema;
  * for can(): the list and the check must agree on every row.
  */
 const kinds = {
-	settlement: async (actor: Actor, permission: (typeof permissions)[number]) => {
+	settlement: async (actor: Actor, permission: Permission) => {
 		const rows = await db()
 			.select({ id: settlement.id, settlementId: settlement.id, regionPath: settlement.regionPath })
 			.from(settlement);
@@ -37,7 +45,7 @@ const kinds = {
 			);
 		return { rows, visible };
 	},
-	household: async (actor: Actor, permission: (typeof permissions)[number]) => {
+	household: async (actor: Actor, permission: Permission) => {
 		const select = {
 			id: household.id,
 			householdId: household.id,
@@ -61,7 +69,7 @@ const kinds = {
 			);
 		return { rows, visible };
 	},
-	organization: async (actor: Actor, permission: (typeof permissions)[number]) => {
+	organization: async (actor: Actor, permission: Permission) => {
 		const rows = await db()
 			.select({
 				id: organization.id,
@@ -80,7 +88,7 @@ const kinds = {
 			);
 		return { rows, visible };
 	},
-	audit: async (actor: Actor, permission: (typeof permissions)[number]) => {
+	audit: async (actor: Actor, permission: Permission) => {
 		const rows = (
 			await db().select({ id: auditEntry.id, regionPath: auditEntry.scopePath }).from(auditEntry)
 		).map((r) => ({ ...r, id: String(r.id) }));
@@ -96,7 +104,7 @@ const kinds = {
 	string,
 	(
 		actor: Actor,
-		permission: (typeof permissions)[number]
+		permission: Permission
 	) => Promise<{ rows: (Resource & { id: string })[]; visible: { id: string }[] }>
 >;
 
