@@ -6,11 +6,17 @@ const testDatabaseUrl = process.env.TEST_DATABASE_URL;
 
 export default defineConfig({
 	plugins: [
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			strategy: ['cookie', 'baseLocale']
-		}),
+		// under vitest the messages come from `npm run prepare`'s compile (scripts/test.js runs it too):
+		// the plugin's watcher would keep vitest waiting at exit
+		...(process.env.VITEST
+			? []
+			: [
+					paraglideVitePlugin({
+						project: './project.inlang',
+						outdir: './src/lib/paraglide',
+						strategy: ['cookie', 'baseLocale']
+					})
+				]),
 		sveltekit()
 	],
 	server: { port: 5173 },
