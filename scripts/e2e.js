@@ -9,6 +9,7 @@
 // Arguments are passed to `playwright test` (e.g. `npm run test:e2e -- tests/e2e/auth.test.ts`).
 import { spawn, spawnSync } from 'node:child_process';
 import {
+	cpSync,
 	createWriteStream,
 	existsSync,
 	mkdirSync,
@@ -174,8 +175,21 @@ function tail(path, lines = 60) {
 	}
 }
 
-/** Starts `node build` and waits until /healthz answers 200. */
-async function startServer(port, dbEnv) {
+/**
+ * A private copy of build/ for this run: other people in the same tree may rebuild while the
+ * tests run, and a server whose client files vanish cannot hydrate. Inside the project, so the
+ * server still finds node_modules.
+ */
+function snapshotBuild() {
+	const dir = join(root, 'test-results', `e2e-app-${process.pid}`);
+	rmSync(dir, { recursive: true, force: true });
+	cpSync(join(root, 'build'), dir, { recursive: true });
+	cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+/** Starts the built app (`node build`) and waits until /healthz answers 200. */
+async function startServer(appDir, port, dbEnv) {
 	mkdirSync(join(root, 'test-results'), { recursive: true });
 	const out = createWriteStream(serverLogPath);
 	const env = { ...process.env, ...dbEnv };
@@ -193,7 +207,7 @@ async function startServer(port, dbEnv) {
 		XFF_DEPTH: '1'
 	});
 	const started = Date.now();
-	const child = spawn(process.execPath, ['build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [appDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	child.stdout.pipe(out);
 	child.stderr.pipe(out);
 	let exited = null;
@@ -259,7 +273,7 @@ async function main() {
 
 	const port = await pickPort();
 	const db = await prepareDatabase();
-	const server = await startServer(port, db.env);
+	const server = await startServer(snapshotBuild(), port, db.env);
 	let stopped = false;
 	cleanups.push(async () => {
 		if (!stopped) await server.stop();

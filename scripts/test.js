@@ -14,7 +14,9 @@ const env = { ...process.env };
 if (env.DATABASE_URL && !env.TEST_DATABASE_URL) env.TEST_DATABASE_URL = env.DATABASE_URL;
 
 const redact = (url) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-const engine = env.DATABASE_URL ? `PostgreSQL ${redact(env.DATABASE_URL)}` : 'PGlite';
+const engine = env.DATABASE_URL
+	? `a fresh database on the PostgreSQL server of ${redact(env.DATABASE_URL)}`
+	: 'a fresh PGlite folder';
 console.log(
 	`[test] database tests: PGlite${env.TEST_DATABASE_URL ? ` and ${redact(env.TEST_DATABASE_URL)}` : ''}; e2e server: ${engine}`
 );
