@@ -1,0 +1,604 @@
+// npm run bench — load figures for the built app on PostgreSQL. Prints figures; never a test.
+//
+// 1. database: DATABASE_URL, else a fresh `anju_bench` (dropped and created) on the local server;
+//    migrated and seeded with the demo county by `npx tsx scripts/seed.ts`
+// 2. `npx vite build` unless build/ is newer than the sources (or BENCH_SKIP_BUILD=1 / --skip-build)
+// 3. `node build` on port 4300 (from a snapshot of build/, so a rebuild in the tree meanwhile
+//    cannot swap chunks under the running server), ready at /healthz 200
+// 4. per step, autocannon against each target: warm-up, then a measured run
+// 5. SIGTERM to the server; it must exit within 10 s
+//
+// Knobs: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), DATABASE_POOL_MAX
+// (10, passed to the server), BENCH_ONLY (comma-separated target names), BENCH_VOLUMES
+// (comma-separated household totals for the signed-in settlement, e.g. 50000,500000: one step each).
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+	cpSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	symlinkSync,
+	writeFileSync
+} from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import postgres, { type Sql } from 'postgres';
+import { growHouseholds, volume } from './bench/volume';
+
+const root = path.resolve(import.meta.dirname, '..');
+const port = 4300;
+const origin = `http://localhost:${port}`;
+// the server listens on IPv4 (adapter-node's HOST 0.0.0.0); `localhost` may resolve to ::1 first
+const base = `http://127.0.0.1:${port}`;
+const adminUrl = 'postgres://root@127.0.0.1:5432/postgres';
+const benchDbName = 'anju_bench';
+const login = { username: 'guanliyuan', password: 'anju-demo' };
+
+const num = (name: string, fallback: number, min = 1) => {
+	const raw = process.env[name];
+	const v = Number(raw);
+	return raw !== undefined && raw !== '' && Number.isFinite(v) && v >= min ? v : fallback;
+};
+const config = {
+	duration: num('BENCH_DURATION', 10),
+	warmup: num('BENCH_WARMUP', 2, 0),
+	connections: num('BENCH_CONNECTIONS', 50),
+	poolMax: num('DATABASE_POOL_MAX', 10),
+	skipBuild: process.env.BENCH_SKIP_BUILD === '1' || process.argv.includes('--skip-build'),
+	only: process.env.BENCH_ONLY?.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean),
+	volumes: (process.env.BENCH_VOLUMES ?? '')
+		.split(',')
+		.map((s) => Number(s.trim().replace(/_/g, '')))
+		.filter((n) => Number.isInteger(n) && n > 0)
+};
+
+/** What the targets and steps can use once the server is up. */
+interface Context {
+	sql: Sql;
+	/** `anju_session=…` for the signed-in account, when login worked */
+	cookie?: string;
+	/** the signed-in account's settlement */
+	settlementId?: string;
+}
+
+interface Target {
+	name: string;
+	/** a path, or one built from the context (undefined: skip, with the reason in `needs`) */
+	path: string | ((ctx: Context) => string | undefined);
+	signedIn?: boolean;
+	/** the page every ratio is taken against (one per run) */
+	baseline?: boolean;
+	/** measured again at every data-volume step */
+	atVolume?: boolean;
+	note?: string;
+	needs?: string;
+}
+
+interface Step {
+	name: string;
+	/** makes the data this step measures; returns a line for the report */
+	prepare?: (ctx: Context) => Promise<string | void>;
+	targets: Target[];
+}
+
+// Add targets here; later issues append theirs.
+const targets: Target[] = [
+	{ name: 'about', path: '/about', baseline: true, atVolume: true, note: 'no database' },
+	{ name: 'login page', path: '/login', note: 'no database' },
+	{ name: 'healthz', path: '/healthz', note: 'select 1' },
+	{
+		name: 'household list',
+		path: (ctx) => ctx.settlementId && `/settlements/${ctx.settlementId}/households`,
+		signedIn: true,
+		atVolume: true,
+		note: 'first page, signed in as point admin',
+		needs: 'the signed-in settlement'
+	}
+];
+
+// Add data-volume steps here (or with BENCH_VOLUMES): each grows the data, then measures its targets.
+const steps: Step[] = [
+	{ name: 'demo data', targets },
+	...config.volumes.map((total): Step => ({
+		name: `${total.toLocaleString('en')} households in the signed-in settlement`,
+		prepare: async (ctx) => {
+			if (!ctx.settlementId) throw new Error('no signed-in settlement to grow');
+			const r = await growHouseholds(ctx.sql, ctx.settlementId, total, {
+				log: (line) => console.info(line)
+			});
+			return `added ${r.added.toLocaleString('en')} households, ${r.residents.toLocaleString('en')} members in ${(r.ms / 1000).toFixed(1)} s`;
+		},
+		targets: targets.filter((t) => t.atVolume)
+	}))
+];
+
+// ---------------------------------------------------------------------------------------------
+
+const t0 = performance.now();
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1) + ' s';
+const log = (line: string) => console.info(`[bench ${seconds(t0).padStart(7)}] ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const loadavg = () =>
+	os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ');
+
+const loadAtStart = loadavg();
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'anju-bench-'));
+const serverLogPath = path.join(work, 'server.log');
+
+function run(
+	command: string,
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	logFile: string
+): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const out = createWriteStream(logFile);
+		const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		child.stdout.pipe(out, { end: false });
+		child.stderr.pipe(out, { end: false });
+		child.on('error', reject);
+		child.on('close', (code) => out.end(() => resolve(code ?? 1)));
+	});
+}
+
+function tail(file: string, lines = 30): string {
+	if (!existsSync(file)) return '';
+	return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+}
+
+async function prepareDatabase(): Promise<string> {
+	if (process.env.DATABASE_URL) {
+		log('database: DATABASE_URL (kept as it is; seeding is a no-op when the demo exists)');
+		return process.env.DATABASE_URL;
+	}
+	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+	try {
+		await admin.unsafe(`drop database if exists ${benchDbName} with (force)`);
+		await admin.unsafe(`create database ${benchDbName}`);
+	} finally {
+		await admin.end({ timeout: 5 });
+	}
+	const url = `postgres://root@127.0.0.1:5432/${benchDbName}`;
+	log(`database: ${benchDbName} dropped and created`);
+	return url;
+}
+
+/** Newest modification time under the paths that feed `vite build`. */
+function newestSource(): { mtime: number; file: string } {
+	const newest = { mtime: 0, file: '' };
+	const skip = new Set([path.join(root, 'src/lib/paraglide')]); // generated from messages/
+	const visit = (p: string) => {
+		if (skip.has(p) || !existsSync(p) || /\.(spec|test)\.ts$/.test(p)) return;
+		const st = statSync(p);
+		if (st.isDirectory()) for (const e of readdirSync(p)) visit(path.join(p, e));
+		else if (st.mtimeMs > newest.mtime) Object.assign(newest, { mtime: st.mtimeMs, file: p });
+	};
+	for (const p of [
+		'src',
+		'messages',
+		'static',
+		'project.inlang/settings.json',
+		'svelte.config.js',
+		'vite.config.ts',
+		'package.json',
+		'package-lock.json'
+	])
+		visit(path.join(root, p));
+	return newest;
+}
+
+async function build(): Promise<void> {
+	const marker = path.join(root, 'build/index.js');
+	if (config.skipBuild) {
+		if (!existsSync(marker)) throw new Error('BENCH_SKIP_BUILD=1 but there is no build/');
+		log('build: skipped (BENCH_SKIP_BUILD)');
+		return;
+	}
+	const newest = newestSource();
+	if (existsSync(marker) && statSync(marker).mtimeMs > newest.mtime) {
+		log('build: build/ is newer than the sources, not rebuilding');
+		return;
+	}
+	const why = existsSync(marker)
+		? `${path.relative(root, newest.file)} is newer than build/`
+		: 'no build/';
+	log(`build: npx vite build (${why}) …`);
+	const started = performance.now();
+	const logFile = path.join(work, 'build.log');
+	const code = await run('npx', ['vite', 'build'], process.env, logFile);
+	if (code !== 0) {
+		console.error(tail(logFile));
+		throw new Error(`vite build failed (exit ${code}); log: ${logFile}`);
+	}
+	log(`build: done in ${seconds(started)}`);
+}
+
+/** Copies build/ aside with a node_modules link, so the tree's build/ may change meanwhile. */
+function snapshotBuild(): string {
+	const dir = path.join(work, 'app');
+	mkdirSync(dir);
+	cpSync(path.join(root, 'build'), path.join(dir, 'build'), { recursive: true });
+	symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+	writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+	return path.join(dir, 'build');
+}
+
+function portFree(p: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const s = createServer();
+		s.once('error', () => resolve(false));
+		s.listen(p, '0.0.0.0', () => s.close(() => resolve(true)));
+	});
+}
+
+interface Server {
+	child: ChildProcess;
+	exited: Promise<number | string>;
+	startMs: number;
+}
+
+async function startServer(buildDir: string, databaseUrl: string): Promise<Server> {
+	if (!(await portFree(port))) throw new Error(`port ${port} is in use: stop what listens there`);
+	const out = createWriteStream(serverLogPath);
+	const started = performance.now();
+	const child = spawn(process.execPath, [buildDir], {
+		cwd: root, // migrations are read from ./drizzle
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			PORT: String(port),
+			ORIGIN: origin,
+			DATABASE_URL: databaseUrl,
+			DATABASE_POOL_MAX: String(config.poolMax)
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	child.stdout?.pipe(out, { end: false });
+	child.stderr?.pipe(out, { end: false });
+	const exited = new Promise<number | string>((resolve) =>
+		child.once('exit', (code, signal) => resolve(signal ?? code ?? 0))
+	);
+	let gone: number | string | undefined;
+	void exited.then((c) => (gone = c));
+	const deadline = Date.now() + 60_000;
+	while (Date.now() < deadline) {
+		if (gone !== undefined)
+			throw new Error(`server exited (${gone}) before /healthz answered:\n${tail(serverLogPath)}`);
+		try {
+			const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+			await res.arrayBuffer();
+			if (res.status === 200) {
+				const startMs = Math.round(performance.now() - started);
+				log(`server: pid ${child.pid}, /healthz 200 after ${startMs} ms`);
+				return { child, exited, startMs };
+			}
+		} catch {
+			// not listening yet
+		}
+		await sleep(100);
+	}
+	child.kill('SIGKILL');
+	throw new Error(`/healthz not 200 within 60 s:\n${tail(serverLogPath)}`);
+}
+
+/**
+ * Waits until the server has worked off what autocannon left behind: when a run ends its sockets
+ * close, but requests already queued for the DB pool still run and would slow the next run.
+ * Settled = two /healthz (one pool query each) in a row under 50 ms.
+ */
+async function settle(limitMs = 30_000): Promise<number> {
+	const started = performance.now();
+	let fast = 0;
+	while (fast < 2 && performance.now() - started < limitMs) {
+		const t = performance.now();
+		try {
+			const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5000) });
+			await res.arrayBuffer();
+			fast = res.status === 200 && performance.now() - t < 50 ? fast + 1 : 0;
+		} catch {
+			fast = 0;
+		}
+		if (fast < 2) await sleep(50);
+	}
+	return Math.round(performance.now() - started);
+}
+
+async function stopServer(server: Server): Promise<string> {
+	if (server.child.exitCode !== null || server.child.signalCode !== null)
+		return `server had already exited (${server.child.exitCode ?? server.child.signalCode})`;
+	const started = performance.now();
+	server.child.kill('SIGTERM');
+	const result = await Promise.race([server.exited, sleep(10_000).then(() => 'timeout' as const)]);
+	if (result === 'timeout') {
+		server.child.kill('SIGKILL');
+		await server.exited;
+		return 'server did NOT exit within 10 s of SIGTERM: killed with SIGKILL';
+	}
+	return `server exited ${seconds(started)} after SIGTERM (${result})`;
+}
+
+function memory(pid: number): { hwm?: number; rss?: number } {
+	try {
+		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kb = (key: string) => {
+			const m = status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
+			return m ? Number(m[1]) * 1024 : undefined;
+		};
+		return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+	} catch {
+		return {};
+	}
+}
+
+async function signIn(ctx: Context): Promise<void> {
+	const res = await fetch(`${base}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		// a browser's form post: with accept text/html SvelteKit answers 303, not its JSON envelope
+		headers: {
+			origin,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams(login).toString()
+	});
+	await res.arrayBuffer();
+	const cookie = res.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.find((c) => c.startsWith('anju_session=') && c.length > 'anju_session='.length);
+	if (!cookie) {
+		log(
+			`login: ${login.username} got ${res.status} and no session cookie: signed-in targets skipped`
+		);
+		return;
+	}
+	ctx.cookie = cookie;
+	log(`login: ${login.username} signed in (${res.status} → ${res.headers.get('location')})`);
+
+	// the settlement: the first link on /settlements, else the account's grant in the database
+	const page = await fetch(`${base}/settlements`, { headers: { cookie }, redirect: 'manual' });
+	const html = await page.text();
+	const linked = html.match(/href="\/settlements\/([0-9a-f-]{36})"/)?.[1];
+	if (linked) {
+		ctx.settlementId = linked;
+		log(`settlement: ${linked} (first link on /settlements)`);
+		return;
+	}
+	const [grant] = await ctx.sql<{ id: string }[]>`
+		select g.settlement_id as id from role_grant g join "user" u on u.id = g.user_id
+		where u.username = ${login.username} and g.settlement_id is not null and g.revoked_at is null
+		limit 1`;
+	ctx.settlementId = grant?.id;
+	log(`settlement: ${grant?.id ?? 'none'} (from role_grant; /settlements answered ${page.status})`);
+}
+
+interface Measured {
+	target: Target;
+	path?: string;
+	probe?: string;
+	result?: autocannon.Result;
+	skipped?: string;
+}
+
+async function measure(target: Target, ctx: Context): Promise<Measured> {
+	const p = typeof target.path === 'string' ? target.path : target.path(ctx);
+	if (!p) return { target, skipped: `needs ${target.needs ?? 'context'}` };
+	if (target.signedIn && !ctx.cookie) return { target, path: p, skipped: 'not signed in' };
+	const headers: Record<string, string> =
+		target.signedIn && ctx.cookie ? { cookie: ctx.cookie } : {};
+
+	// one request first, so a wrong page (a redirect to /login, a 500) shows before the numbers
+	const res = await fetch(base + p, { headers, redirect: 'manual' });
+	const body = await res.arrayBuffer();
+	const probe = `${res.status}, ${(body.byteLength / 1024).toFixed(1)} KiB`;
+
+	const url = base + p;
+	const opts = { url, connections: config.connections, headers, timeout: 10 };
+	if (config.warmup > 0) await autocannon({ ...opts, duration: config.warmup });
+	await settle();
+	const result = await autocannon({ ...opts, duration: config.duration, title: target.name });
+	const settled = await settle();
+	log(
+		`${target.name}: ${result.requests.mean.toFixed(0)} req/s, p97.5 ${result.latency.p97_5} ms, non-2xx ${result.non2xx}` +
+			(settled > 1000 ? ` (server busy ${settled} ms after the run)` : '')
+	);
+	return { target, path: p, probe, result };
+}
+
+function table(rows: Measured[], baseline: number | undefined): string {
+	const head = [
+		'target',
+		'path',
+		'probe',
+		'req/s',
+		'p50 ms',
+		'p97.5 ms',
+		'p99 ms',
+		'non-2xx',
+		'errors',
+		'× baseline',
+		'note'
+	];
+	const body = rows.map((m) => {
+		const r = m.result;
+		const shortPath = (m.path ?? '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, ':id');
+		const note = m.target.note ?? '';
+		if (!r)
+			return [m.target.name, shortPath, m.skipped ?? 'failed', '', '', '', '', '', '', '', note];
+		return [
+			m.target.name,
+			shortPath,
+			m.probe ?? '',
+			r.requests.mean.toFixed(1),
+			String(r.latency.p50),
+			String(r.latency.p97_5),
+			String(r.latency.p99),
+			String(r.non2xx),
+			String(r.errors + r.timeouts),
+			baseline ? (r.requests.mean / baseline).toFixed(3) : '',
+			note
+		];
+	});
+	const all = [head, ...body];
+	const widths = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+	const numeric = (i: number) => i >= 3 && i < head.length - 1;
+	const line = (row: string[]) =>
+		row
+			.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+			.join('  ')
+			.trimEnd();
+	const notes = rows
+		.filter((m) => m.result && Object.keys(m.result.statusCodeStats).some((s) => !/^2/.test(s)))
+		.map(
+			(m) =>
+				`  ${m.target.name} status codes: ${Object.entries(m.result!.statusCodeStats)
+					.map(([s, v]) => `${s}×${v.count}`)
+					.join(' ')}`
+		);
+	return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...notes].join(
+		'\n'
+	);
+}
+
+function serverLogErrors(): string[] {
+	if (!existsSync(serverLogPath)) return [];
+	return readFileSync(serverLogPath, 'utf8')
+		.split('\n')
+		.filter((l) => /error|uncaught|exception|ECONN|too many/i.test(l));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let server: Server | undefined;
+let sql: Sql | undefined;
+let printed = false;
+let stopLine = '';
+
+const interrupt = () => {
+	console.error('interrupted: stopping the server');
+	if (server) server.child.kill('SIGTERM');
+	process.exit(130);
+};
+process.once('SIGINT', interrupt);
+
+try {
+	log(
+		`node ${process.version}, ${os.cpus().length} cores, load ${loadAtStart}, ${config.connections} connections, ` +
+			`${config.warmup} s warm-up + ${config.duration} s per target, pool ${config.poolMax}`
+	);
+	const databaseUrl = await prepareDatabase();
+	const seedStarted = performance.now();
+	const seedLog = path.join(work, 'seed.log');
+	const seedCode = await run(
+		'npx',
+		['tsx', 'scripts/seed.ts'],
+		{ ...process.env, DATABASE_URL: databaseUrl },
+		seedLog
+	);
+	if (seedCode !== 0) throw new Error(`seed failed (exit ${seedCode}):\n${tail(seedLog)}`);
+	log(`seed: ${tail(seedLog, 2).trim()} in ${seconds(seedStarted)}`);
+
+	await build();
+	const buildDir = snapshotBuild();
+	server = await startServer(buildDir, databaseUrl);
+
+	sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+	const ctx: Context = { sql };
+	await signIn(ctx);
+
+	const report: string[] = [];
+	let baseline: number | undefined;
+	for (const step of steps) {
+		let prepared = '';
+		if (step.prepare) {
+			log(`step "${step.name}": preparing …`);
+			try {
+				prepared = (await step.prepare(ctx)) ?? '';
+			} catch (err) {
+				report.push(`\n## ${step.name}\nnot measured: ${err instanceof Error ? err.message : err}`);
+				continue;
+			}
+		}
+		const v = await volume(sql);
+		const rows: Measured[] = [];
+		for (const target of step.targets) {
+			if (config.only && !config.only.includes(target.name)) continue;
+			try {
+				rows.push(await measure(target, ctx));
+			} catch (err) {
+				rows.push({ target, skipped: `failed: ${err instanceof Error ? err.message : err}` });
+			}
+			if (target.baseline) baseline = rows.at(-1)?.result?.requests.mean ?? baseline;
+		}
+		report.push(
+			[
+				`\n## ${step.name}: ${v.settlements} settlements, ${v.households.toLocaleString('en')} households, ${v.residents.toLocaleString('en')} members`,
+				prepared && `(${prepared})`,
+				table(rows, baseline)
+			]
+				.filter(Boolean)
+				.join('\n')
+		);
+	}
+
+	const mem = memory(server.child.pid!);
+	const mb = (b?: number) => (b === undefined ? 'n/a' : `${(b / 1024 / 1024).toFixed(0)} MB`);
+	stopLine = await stopServer(server);
+	const errors = serverLogErrors();
+
+	console.info(`\n# Anju bench — ${new Date().toISOString()}`);
+	console.info(
+		`node ${process.version}, ${os.cpus().length} cores (autocannon shares them with the server), ` +
+			`${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s measured per target; ` +
+			`× baseline = req/s ÷ the "${targets.find((t) => t.baseline)?.name}" page's req/s in this run`
+	);
+	console.info(report.join('\n'));
+	console.info('');
+	console.info(
+		`server: peak RSS (VmHWM) ${mb(mem.hwm)}, RSS at end ${mb(mem.rss)}, DB pool max ${config.poolMax} connections, first /healthz 200 after ${server.startMs} ms`
+	);
+	console.info(`${stopLine}`);
+	console.info(
+		`server log: ${serverLogPath} — ${errors.length} error line(s)` +
+			(errors.length
+				? ':\n' +
+					errors
+						.slice(0, 5)
+						.map((l) => '  ' + l.slice(0, 300))
+						.join('\n')
+				: '')
+	);
+	const [load1] = os.loadavg();
+	console.info(
+		`load average at the end: ${loadavg()} (1, 5, 15 min; at the start: ${loadAtStart})` +
+			// the bench itself adds about 1.5 to the 1-minute load; well above that, others were busy too
+			(Number(loadAtStart.split(' ')[0]) > os.cpus().length / 2 || load1 > os.cpus().length + 1
+				? ` — WARNING: other work competed for the ${os.cpus().length} cores; figures are not comparable`
+				: '')
+	);
+	console.info(`total: ${seconds(t0)}`);
+	printed = true;
+} catch (err) {
+	console.error(`bench failed: ${err instanceof Error ? err.message : err}`);
+	if (existsSync(serverLogPath)) console.error(`server log: ${serverLogPath}`);
+} finally {
+	if (server && !stopLine) console.error(await stopServer(server));
+	await sql?.end({ timeout: 5 });
+	rmSync(path.join(work, 'app'), { recursive: true, force: true });
+}
+process.exit(printed ? 0 : 1);
