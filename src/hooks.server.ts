@@ -2,7 +2,7 @@ import { error, type Handle, type HandleServerError, type ServerInit } from '@sv
 import { sequence } from '@sveltejs/kit/hooks';
 import { dev } from '$app/environment';
 import { paraglideMiddleware } from '$lib/paraglide/server';
-import { boot, isReady } from '$lib/server/boot';
+import { boot, isReady, tracked } from '$lib/server/boot';
 import {
 	deleteSessionTokenCookie,
 	sessionCookieName,
@@ -50,7 +50,9 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-const handleShell: Handle = async ({ event, resolve }) => {
+const handleShell: Handle = (input) => tracked(async () => shell(input));
+
+const shell: Handle = async ({ event, resolve }) => {
 	event.locals.elder = event.cookies.get('anju_elder') === '1';
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) =>
