@@ -35,25 +35,36 @@ const buildLogPath = join(root, 'test-results', 'e2e-build.log');
 
 /** @type {(() => Promise<void> | void)[]} */
 const cleanups = [];
-let cleaningUp = false;
+/** @type {Promise<void> | undefined} */
+let cleaning;
 
-async function cleanUp() {
-	if (cleaningUp) return;
-	cleaningUp = true;
-	for (const fn of cleanups.reverse()) {
-		try {
-			await fn();
-		} catch (err) {
-			console.error('[e2e] clean-up step failed:', err);
+/** Runs the clean-ups once, last first; every caller waits for the same run. */
+function cleanUp() {
+	cleaning ??= (async () => {
+		for (const fn of cleanups.reverse()) {
+			try {
+				await fn();
+			} catch (err) {
+				console.error('[e2e] clean-up step failed:', err);
+			}
 		}
-	}
+	})();
+	return cleaning;
 }
 
+/** @type {string | null} */
+let interrupted = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => {
-		log(`${signal}: stopping`);
-		void cleanUp().then(() => process.exit(130));
+	process.on(signal, () => {
+		if (interrupted) return;
+		interrupted = signal;
+		log(`${signal}: stopping after the current step`);
 	});
+}
+
+/** Between steps: gives up when a signal came (the finally block cleans up). */
+function checkInterrupted() {
+	if (interrupted) throw new Error(`interrupted by ${interrupted}`);
 }
 
 function run(cmd, args, options = {}) {
@@ -218,24 +229,33 @@ async function startServer(appDir, port, dbEnv) {
 		})
 	);
 
-	const stop = async () => {
-		if (exited) return { ok: true, note: `had already exited (${JSON.stringify(exited)})` };
-		const t0 = Date.now();
-		child.kill('SIGTERM');
-		const limit = 20_000;
-		const result = await Promise.race([exitPromise, delay(limit).then(() => null)]);
-		if (result) {
-			return { ok: true, note: `exited ${Date.now() - t0} ms after SIGTERM (code ${result.code})` };
-		}
-		child.kill('SIGKILL');
-		await exitPromise;
-		return { ok: false, note: `did NOT exit within ${limit / 1000} s of SIGTERM; killed` };
-	};
+	/** @type {Promise<{ ok: boolean; note: string }> | undefined} */
+	let stopping;
+	/** SIGTERM, then waits: the app must close its database and exit by itself. */
+	const stop = () =>
+		(stopping ??= (async () => {
+			if (exited) return { ok: true, note: `had already exited (${JSON.stringify(exited)})` };
+			const t0 = Date.now();
+			child.kill('SIGTERM');
+			const limit = 20_000;
+			const result = await Promise.race([exitPromise, delay(limit).then(() => null)]);
+			if (result) {
+				const how = result.signal ? `signal ${result.signal}` : `code ${result.code}`;
+				return { ok: true, note: `exited ${Date.now() - t0} ms after SIGTERM (${how})` };
+			}
+			child.kill('SIGKILL');
+			await exitPromise;
+			return { ok: false, note: `did NOT exit within ${limit / 1000} s of SIGTERM; killed` };
+		})());
+	cleanups.push(async () => {
+		await stop();
+	});
 
 	const base = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
 		if (exited) break;
+		checkInterrupted();
 		try {
 			const res = await fetch(`${base}/healthz`);
 			if (res.status === 200) {
@@ -270,14 +290,12 @@ async function main() {
 		if (r.status !== 0) throw new Error(`build failed:\n${tail(buildLogPath, 40)}`);
 		log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	}
+	checkInterrupted();
 
 	const port = await pickPort();
 	const db = await prepareDatabase();
+	checkInterrupted();
 	const server = await startServer(snapshotBuild(), port, db.env);
-	let stopped = false;
-	cleanups.push(async () => {
-		if (!stopped) await server.stop();
-	});
 
 	const env = {
 		...process.env,
@@ -290,7 +308,6 @@ async function main() {
 	const status = run(npx, ['playwright', 'test', ...process.argv.slice(2)], { env });
 	log(`playwright finished in ${((Date.now() - t0) / 1000).toFixed(1)} s with status ${status}`);
 
-	stopped = true;
 	const shutdown = await server.stop();
 	log(`server ${shutdown.note}`);
 	if (status !== 0) log(`server log: ${serverLogPath}`);
@@ -298,7 +315,7 @@ async function main() {
 		console.error(`[e2e] FAIL: the server ${shutdown.note} — see ${serverLogPath}`);
 		return 1;
 	}
-	return status;
+	return interrupted ? 130 : status;
 }
 
 let code = 1;
@@ -306,7 +323,7 @@ try {
 	code = await main();
 } catch (err) {
 	console.error(`[e2e] ${err instanceof Error ? err.message : err}`);
-	code = 1;
+	code = interrupted ? 130 : 1;
 } finally {
 	await cleanUp();
 }
