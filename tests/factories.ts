@@ -115,7 +115,7 @@ export async function createHousehold(
 		return {
 			householdId: household.id,
 			name: k === 0 ? headName : `${headName}家${k}`,
-			relation: k === 0 ? '户主' : k === 1 ? '配偶' : '子女',
+			relation: k === 0 ? ('户主' as const) : k === 1 ? ('配偶' as const) : ('子' as const),
 			isHead: k === 0,
 			idNumber: makeIdNumber('360731', birthDate, n * 10 + k, gender),
 			gender,

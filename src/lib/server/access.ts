@@ -29,15 +29,25 @@ export interface Resource {
 	userId?: string | null;
 }
 
-/** How a role holds a permission: over its scope, or only over what is the actor's own. */
-type Reach = 'scope' | 'own';
+/**
+ * How a role holds a permission: over its scope; only over what is the actor's own (their
+ * household, their account); or over their own settlement's shared pages.
+ */
+type Reach = 'scope' | 'own' | 'ownSettlement';
 
 export const permissions = [
 	'settlement.read',
+	'settlement.manage',
+	'roster.manage',
+	'roster.post',
 	'household.read',
 	'household.update',
+	'household.import',
+	'household.export',
 	'household.invite',
 	'person.reveal',
+	'correction.create',
+	'compliance.read',
 	'organization.read',
 	'organization.verify',
 	'user.read',
@@ -51,25 +61,44 @@ const staffRead: Partial<Record<Permission, Reach>> = {
 	'household.read': 'scope'
 };
 
+const countyStaff: Partial<Record<Permission, Reach>> = {
+	...staffRead,
+	'settlement.manage': 'scope',
+	'roster.manage': 'scope',
+	'roster.post': 'scope',
+	'household.export': 'scope',
+	'compliance.read': 'scope',
+	'organization.read': 'scope'
+};
+
 /** The single table of who may do what. Later capabilities add their permissions here. */
 export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	resident: {
-		'settlement.read': 'own',
-		'household.read': 'own'
+		'settlement.read': 'ownSettlement',
+		'household.read': 'own',
+		'correction.create': 'own'
 	},
 	community_worker: { ...staffRead },
 	point_admin: {
 		...staffRead,
+		'roster.post': 'scope',
 		'household.update': 'scope',
+		'household.import': 'scope',
+		'household.export': 'scope',
 		'household.invite': 'scope',
 		'person.reveal': 'scope'
 	},
-	point_chief: { ...staffRead, 'person.reveal': 'scope' },
-	chief_of_points: { ...staffRead, 'organization.read': 'scope' },
-	civil_affairs: {
+	point_chief: {
 		...staffRead,
+		'roster.post': 'scope',
+		'household.export': 'scope',
 		'person.reveal': 'scope',
-		'organization.read': 'scope',
+		'compliance.read': 'scope'
+	},
+	chief_of_points: { ...countyStaff },
+	civil_affairs: {
+		...countyStaff,
+		'person.reveal': 'scope',
 		'organization.verify': 'scope',
 		'user.read': 'scope',
 		'user.manage': 'scope',
@@ -77,10 +106,9 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	},
 	org_member: { 'organization.read': 'scope' },
 	mutual_aid_admin: { 'organization.read': 'scope' },
-	system_admin: Object.fromEntries(permissions.map((p) => [p, 'scope'])) as Record<
-		Permission,
-		Reach
-	>
+	system_admin: Object.fromEntries(
+		permissions.filter((p) => p !== 'correction.create').map((p) => [p, 'scope'])
+	) as Record<Permission, Reach>
 };
 
 export const staffRoles: readonly Role[] = [
@@ -113,13 +141,25 @@ function inScope(grant: Grant, resource: Resource): boolean {
 	}
 }
 
-function isOwn(actor: Actor, grant: Grant, resource: Resource): boolean {
+function isOwn(actor: Actor, resource: Resource): boolean {
 	if (resource.userId && resource.userId === actor.id) return true;
-	if (resource.householdId && resource.householdId === actor.householdId) return true;
-	// a resident may read their own settlement's pages
-	if (grant.scope === 'settlement' && !resource.householdId && !resource.userId)
-		return !!resource.settlementId && resource.settlementId === grant.settlementId;
-	return false;
+	return !!resource.householdId && resource.householdId === actor.householdId;
+}
+
+function reaches(actor: Actor, grant: Grant, reach: Reach, resource: Resource): boolean {
+	switch (reach) {
+		case 'scope':
+			return inScope(grant, resource);
+		case 'own':
+			return isOwn(actor, resource);
+		case 'ownSettlement':
+			// the shared pages of the settlement the grant is over (a resident's own)
+			return (
+				grant.scope === 'settlement' &&
+				!!resource.settlementId &&
+				resource.settlementId === grant.settlementId
+			);
+	}
 }
 
 /** can(actor, permission, resource): the one answer to every access question. */
@@ -131,8 +171,7 @@ export function can(
 	if (!actor) return false;
 	return actor.grants.some((grant) => {
 		const reach = policy[grant.role][permission];
-		if (!reach) return false;
-		return reach === 'scope' ? inScope(grant, resource) : isOwn(actor, grant, resource);
+		return !!reach && reaches(actor, grant, reach, resource);
 	});
 }
 
@@ -162,7 +201,10 @@ export function scopeFilter(actor: Actor, permission: Permission, cols: ScopeCol
 			if (cols.userId) conditions.push(sql`${cols.userId} = ${actor.id}`);
 			if (cols.householdId && actor.householdId)
 				conditions.push(sql`${cols.householdId} = ${actor.householdId}`);
-			if (!cols.householdId && !cols.userId && cols.settlementId && grant.scope === 'settlement')
+			continue;
+		}
+		if (reach === 'ownSettlement') {
+			if (cols.settlementId && grant.scope === 'settlement')
 				conditions.push(sql`${cols.settlementId} = ${grant.settlementId}`);
 			continue;
 		}

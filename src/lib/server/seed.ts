@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { makeIdNumber } from '../id-number';
+import type { Relation } from '../schemas/household';
 import { hashPassword } from './auth/password';
 import { db, schema, type Transaction } from './db';
 import type { Role } from './db/schema';
@@ -210,7 +211,13 @@ async function seedInto(tx: Transaction, passwordHash: string) {
 					name: isHead
 						? householdRows[i].headName
 						: (k === 1 ? pick(surnames) : plan.surname) + pick(givenChars) + pick(givenChars),
-					relation: isHead ? '户主' : k === 1 ? '配偶' : gender === 'male' ? '子' : '女',
+					relation: (isHead
+						? '户主'
+						: k === 1
+							? '配偶'
+							: gender === 'male'
+								? '子'
+								: '女') as Relation,
 					isHead,
 					idNumber: makeIdNumber('360731', birthDate, ++sequence, gender),
 					gender,
