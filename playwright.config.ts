@@ -17,6 +17,7 @@ export default defineConfig({
 	globalTimeout: 10 * 60_000,
 	expect: { timeout: 10_000 },
 	reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+	metadata: { engine: process.env.E2E_ENGINE ?? 'unknown' },
 	use: {
 		baseURL,
 		locale: 'zh-CN',
