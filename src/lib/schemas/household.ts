@@ -155,57 +155,67 @@ function whenIdValid(payload: { value: unknown }) {
 	return typeof id === 'string' && idNumberProblem(id) === null;
 }
 
-/** 家庭成员: one person of a household, as a form or a ledger row gives it. */
-export const memberSchema = z
-	.object({
-		name: text('姓名', 30),
-		relation: choice('与户主关系', relations),
-		idNumber: z
-			.string({ error: '请填写身份证号' })
-			.trim()
-			.toUpperCase()
-			.superRefine((v, ctx) => {
-				const problem = idNumberProblem(v);
-				if (problem) ctx.addIssue({ code: 'custom', message: problem });
-			}),
-		gender: z.enum(genders, {
-			error: (issue) =>
-				issue.input === undefined || issue.input === '' ? '请填写性别' : '性别应为男或女'
+/** The member's fields without the cross-field checks, for forms that add fields of their own. */
+export const memberFields = z.object({
+	name: text('姓名', 30),
+	relation: choice('与户主关系', relations),
+	idNumber: z
+		.string({ error: '请填写身份证号' })
+		.trim()
+		.toUpperCase()
+		.superRefine((v, ctx) => {
+			const problem = idNumberProblem(v);
+			if (problem) ctx.addIssue({ code: 'custom', message: problem });
 		}),
-		birthDate: isoDate('出生日期'),
-		phone: z
-			.string()
-			.trim()
-			.refine((v) => v === '' || mobilePattern.test(v), '手机号码格式不正确')
-			.optional(),
-		schooling: choice('文化程度', schoolings),
-		health: choice('健康状况', healthStatuses),
-		disabilityLevel: z
-			.number({ error: '残疾等级应为 1–4 级' })
-			.int('残疾等级应为 1–4 级')
-			.min(1, '残疾等级应为 1–4 级')
-			.max(4, '残疾等级应为 1–4 级')
-			.optional(),
-		laborAbility: choice('劳动能力', laborAbilities),
-		employment: choice('就业状态', employmentStatuses),
-		employer: optionalText('就业单位', 100),
-		job: optionalText('工作岗位', 50),
-		publicPost: z
-			.union([z.enum(publicPosts), z.literal('')], {
-				error: `公益性岗位应为：${publicPosts.join('、')}，或不填`
-			})
-			.optional(),
-		training: optionalText('培训情况', 200)
-	})
-	.refine(
-		(m) => !isIsoDate(m.birthDate) || parseIdNumber(m.idNumber)?.birthDate === m.birthDate.trim(),
-		{ message: '出生日期与身份证号不一致', path: ['birthDate'], when: whenIdValid }
-	)
-	.refine((m) => !genders.includes(m.gender) || parseIdNumber(m.idNumber)?.gender === m.gender, {
-		message: '性别与身份证号不一致',
-		path: ['gender'],
-		when: whenIdValid
-	});
+	gender: z.enum(genders, {
+		error: (issue) =>
+			issue.input === undefined || issue.input === '' ? '请填写性别' : '性别应为男或女'
+	}),
+	birthDate: isoDate('出生日期'),
+	phone: z
+		.string()
+		.trim()
+		.refine((v) => v === '' || mobilePattern.test(v), '手机号码格式不正确')
+		.optional(),
+	schooling: choice('文化程度', schoolings),
+	health: choice('健康状况', healthStatuses),
+	disabilityLevel: z
+		.number({ error: '残疾等级应为 1–4 级' })
+		.int('残疾等级应为 1–4 级')
+		.min(1, '残疾等级应为 1–4 级')
+		.max(4, '残疾等级应为 1–4 级')
+		.optional(),
+	laborAbility: choice('劳动能力', laborAbilities),
+	employment: choice('就业状态', employmentStatuses),
+	employer: optionalText('就业单位', 100),
+	job: optionalText('工作岗位', 50),
+	publicPost: z
+		.union([z.enum(publicPosts), z.literal('')], {
+			error: `公益性岗位应为：${publicPosts.join('、')}，或不填`
+		})
+		.optional(),
+	training: optionalText('培训情况', 200)
+});
+
+type MemberCore = { idNumber: string; birthDate: string; gender: string };
+
+/** Adds the checks of birth date and gender against the ID number to any object with those fields. */
+export function withMemberChecks<T extends z.ZodType<MemberCore>>(schema: T) {
+	return schema
+		.refine(
+			(m) => !isIsoDate(m.birthDate) || parseIdNumber(m.idNumber)?.birthDate === m.birthDate.trim(),
+			{ message: '出生日期与身份证号不一致', path: ['birthDate'], when: whenIdValid }
+		)
+		.refine(
+			(m) =>
+				!(genders as readonly string[]).includes(m.gender) ||
+				parseIdNumber(m.idNumber)?.gender === m.gender,
+			{ message: '性别与身份证号不一致', path: ['gender'], when: whenIdValid }
+		);
+}
+
+/** 家庭成员: one person of a household, as a form or a ledger row gives it. */
+export const memberSchema = withMemberChecks(memberFields);
 export type Member = z.output<typeof memberSchema>;
 export type MemberInput = z.input<typeof memberSchema>;
 

@@ -27,7 +27,7 @@ async function tablesIn(connection: Connection) {
 }
 
 // every table the schema declares (drizzle's own bookkeeping lives in another schema)
-const expectedTables = Object.values(schema)
+const expectedTables = (Object.values(schema) as unknown[])
 	.filter((t): t is PgTable => is(t, PgTable))
 	.map((t) => getTableConfig(t).name)
 	.sort();
