@@ -1,8 +1,74 @@
-import { requireUser } from '$lib/server/access';
+import { fail } from '@sveltejs/kit';
+import { message, setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { m } from '$lib/paraglide/messages';
+import { assignmentSchema, endAssignmentSchema } from '$lib/schemas/register';
+import { can, requireUser } from '$lib/server/access';
 import * as settlements from '$lib/server/settlements';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireUser(event);
-	return { settlement: await settlements.getSettlement(actor, event.params.settlementId) };
+	const settlement = await settlements.getSettlement(actor, event.params.settlementId);
+	const resource = { settlementId: settlement.id, regionPath: settlement.regionPath };
+	const canUpdate = can(actor, 'household.update', resource);
+	const [figures, origins, roster, corrections] = await Promise.all([
+		settlements.getFigures(actor, settlement.id),
+		settlements.listOrigins(actor, settlement.id),
+		settlements.listRoster(actor, settlement.id),
+		canUpdate ? settlements.listOpenCorrections(actor, settlement.id) : []
+	]);
+	const today = new Date().toISOString().slice(0, 10);
+	return {
+		settlement,
+		figures,
+		origins,
+		roster,
+		corrections,
+		can: {
+			update: canUpdate,
+			import: can(actor, 'household.import', resource),
+			export: can(actor, 'household.export', resource),
+			compliance: can(actor, 'compliance.read', resource)
+		},
+		assignForm: await superValidate({ startedOn: today }, zod4(assignmentSchema), {
+			errors: false
+		}),
+		today
+	};
+};
+
+const assignFailures = {
+	no_user: ['username', () => m.reg_no_user()],
+	no_resident: ['residentId', () => m.reg_no_resident()],
+	chief_exists: ['kind', () => m.reg_chief_exists()],
+	admins_full: ['kind', () => m.reg_admins_full()],
+	company_exists: ['kind', () => m.reg_company_exists()],
+	already_assigned: ['kind', () => m.reg_already_assigned()]
+} as const;
+
+export const actions: Actions = {
+	assign: async (event) => {
+		const actor = requireUser(event);
+		const form = await superValidate(event.request, zod4(assignmentSchema));
+		if (!form.valid) return fail(400, { assignForm: form });
+		const result = await settlements.assignStaff(actor, event.params.settlementId, form.data);
+		if (!result.ok) {
+			const [field, text] = assignFailures[result.reason];
+			return setError(form, field, text());
+		}
+		return message(form, m.reg_roster_saved());
+	},
+	end: async (event) => {
+		const actor = requireUser(event);
+		const form = await superValidate(event.request, zod4(endAssignmentSchema));
+		if (!form.valid)
+			return fail(400, { endError: Object.values(form.errors).flat()[0] ?? m.form_errors() });
+		const result = await settlements.endAssignment(actor, form.data);
+		if (!result.ok)
+			return fail(400, {
+				endError: result.reason === 'before_start' ? m.reg_before_start() : m.reg_ended()
+			});
+		return { ended: true };
+	}
 };
