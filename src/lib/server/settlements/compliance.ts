@@ -28,11 +28,11 @@ export async function listCompliance(actor: Actor): Promise<ComplianceRow[]> {
 			id: settlement.id,
 			name: settlement.name,
 			kind: settlement.kind,
-			residents: sql<number>`(select count(*)::int from resident r join household h on h.id = r.household_id where h.settlement_id = ${settlement.id} and h.status = 'active' and r.status = 'active')`,
-			pointAdmins: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement.id} and a.kind = 'point_admin' and a.ended_on is null)`,
-			pointChiefs: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement.id} and a.kind = 'point_chief' and a.ended_on is null)`,
-			propertyCompanies: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement.id} and a.kind = 'property_company' and a.ended_on is null)`,
-			zeroEmploymentHouseholds: sql<number>`(select count(*)::int from household h where h.settlement_id = ${settlement.id} and h.status = 'active' and h.zero_employment)`
+			residents: sql<number>`(select count(*)::int from resident r join household h on h.id = r.household_id where h.settlement_id = ${settlement}.id and h.status = 'active' and r.status = 'active')`,
+			pointAdmins: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement}.id and a.kind = 'point_admin' and a.ended_on is null)`,
+			pointChiefs: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement}.id and a.kind = 'point_chief' and a.ended_on is null)`,
+			propertyCompanies: sql<number>`(select count(*)::int from staff_assignment a where a.settlement_id = ${settlement}.id and a.kind = 'property_company' and a.ended_on is null)`,
+			zeroEmploymentHouseholds: sql<number>`(select count(*)::int from household h where h.settlement_id = ${settlement}.id and h.status = 'active' and h.zero_employment)`
 		})
 		.from(settlement)
 		.where(
