@@ -51,8 +51,10 @@ function member(over: Partial<Member> & Pick<Member, 'name' | 'relation'>): Memb
 	};
 }
 
+type LedgerRows = Omit<RegisterHousehold, 'members'> & { members: Member[] };
+
 /** Three households: a working family, an old woman alone, a family with labour and no job. */
-function threeHouseholds(): RegisterHousehold[] {
+function threeHouseholds(): LedgerRows[] {
 	return [
 		{
 			building: '3栋',
@@ -471,6 +473,48 @@ describe('previewImport and confirmImport', () => {
 		expect((await getImportBatch(actor, preview.batchId)).status).toBe('previewed');
 	});
 
+	it('checks and imports a ledger of 1,200 households against the housing stock', async () => {
+		const { s, actor } = await freshPoint();
+		const flats = Array.from({ length: 1200 }, (_, i) => ({
+			building: `${1 + Math.floor(i / 44)}栋`,
+			unitNo: `${1 + (Math.floor(i / 22) % 2)}单元`,
+			room: `${1 + Math.floor((i % 22) / 2)}0${1 + (i % 2)}`
+		}));
+		await db()
+			.insert(schema.dwelling)
+			.values(flats.map((f) => ({ settlementId: s.id, ...f })));
+		const households: LedgerRows[] = flats.map((f, i) => ({
+			...f,
+			originTownship: '禾丰镇',
+			originVillage: '大坪村',
+			movedInOn: '2019-06-18',
+			tags: [],
+			members: [
+				member({
+					name: `户主${i}`,
+					relation: '户主',
+					birthDate: new Date(Date.UTC(1960, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)
+				})
+			]
+		}));
+		households[1199].room = '9999'; // not a flat of the point
+		const preview = ok(await previewImport(actor, s.id, await xlsxFile(households)));
+		expect(preview.errors).toEqual([
+			{
+				row: 1201,
+				column: '房号',
+				message: `安置点没有这个房号：${flats[1199].building}${flats[1199].unitNo}9999`
+			}
+		]);
+		expect(preview.counts).toMatchObject({ households: 1199, create: 1199 });
+		expect(await confirmImport(actor, preview.batchId)).toMatchObject({
+			ok: true,
+			result: { created: 1199, membersCreated: 1199 }
+		});
+		const again = ok(await previewImport(actor, s.id, await xlsxFile(households)));
+		expect(again.counts).toMatchObject({ households: 1199, unchanged: 1199 });
+	});
+
 	it('reads a CSV of the same households as the same register', async () => {
 		const { s, actor } = await freshPoint();
 		const households = threeHouseholds();
@@ -736,7 +780,7 @@ describe('who may import', () => {
 describe('exportRegister', () => {
 	let s: Settlement;
 	let actor: Actor;
-	let households: RegisterHousehold[];
+	let households: LedgerRows[];
 	beforeAll(async () => {
 		({ s, actor } = await freshPoint('黄麟村安置点'));
 		households = threeHouseholds();

@@ -22,6 +22,7 @@ import {
 	type LedgerMember,
 	type RegisterHousehold
 } from './ledger';
+import { isUuid } from './shared';
 
 /** Uploads larger than this are refused before parsing. */
 export const maxImportBytes = 10 * 1024 * 1024;
@@ -72,10 +73,6 @@ const header = (key: (typeof ledgerColumns)[number]['key']) =>
 const columnOrder = new Map<string, number>(ledgerColumns.map((c, i) => [c.header, i]));
 
 const otherMemberMessage = '同户其他成员有错误';
-
-function isUuid(s: string) {
-	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}
 
 /** `3栋2单元502`: how people write a unit address. */
 export function unitLabel(h: { building: string; unitNo: string; room: string }) {
@@ -262,14 +259,15 @@ async function planImport(
 	};
 
 	const addresses = [...new Map(households.map((h) => [unitKey(h), h])).values()];
+	// the addresses go in as one JSON parameter: a long list of row values is slow to plan,
+	// and PGlite fails on one of a few hundred
 	const unitIn = (
 		cols: { building: AnyPgColumn; unitNo: AnyPgColumn; room: AnyPgColumn },
 		list: typeof addresses
-	) =>
-		sql`(${cols.building}, ${cols.unitNo}, ${cols.room}) in (${sql.join(
-			list.map((a) => sql`(${a.building}, ${a.unitNo}, ${a.room})`),
-			sql`, `
-		)})`;
+	) => {
+		const json = JSON.stringify(list.map((a) => ({ b: a.building, u: a.unitNo, r: a.room })));
+		return sql`(${cols.building}, ${cols.unitNo}, ${cols.room}) in (select x.b, x.u, x.r from jsonb_to_recordset(${json}::jsonb) as x(b text, u text, r text))`;
+	};
 
 	// 1. the housing stock, when the settlement has one
 	const [anyDwelling] = await executor
