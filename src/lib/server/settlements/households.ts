@@ -500,7 +500,7 @@ export async function endMembership(
 				)
 			)
 			.for('update');
-		const newHead = others.find((o) => o.id === input.newHeadId);
+		const newHead = r.isHead ? others.find((o) => o.id === input.newHeadId) : undefined;
 		if (r.isHead && others.length > 0 && !newHead)
 			return { ok: false, reason: 'new_head_needed', field: 'newHeadId' } as const;
 		await tx
