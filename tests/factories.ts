@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
 import { makeIdNumber } from '$lib/id-number';
+import { householdCreateSchema, memberFormSchema } from '$lib/schemas/register';
 import { roleScopeKind } from '$lib/schemas/roles';
 import { loadGrants, type Actor } from '$lib/server/access';
 import { hashInvitationCode, generateInvitationCode } from '$lib/server/accounts';
@@ -233,4 +235,87 @@ export async function createInvitation(
 			expiresAt: input.expiresAt ?? new Date(Date.now() + 24 * 3600 * 1000)
 		});
 	return code;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The register's forms and roster (appended for the settlements specs)
+
+export type MemberForm = z.output<typeof memberFormSchema>;
+export type HouseholdForm = z.output<typeof householdCreateSchema>;
+
+let people = 0;
+
+/** A birth date `age` whole years ago, four months clear of the birthday either way. */
+export function bornYearsAgo(age: number, today = new Date()): string {
+	const d = new Date(
+		Date.UTC(today.getUTCFullYear() - age, today.getUTCMonth(), today.getUTCDate())
+	);
+	d.setUTCDate(d.getUTCDate() - 120);
+	return d.toISOString().slice(0, 10);
+}
+
+/**
+ * One member as the member form posts it, parsed by its schema: an ID number that agrees with the
+ * birth date and gender and is unique in the file (region 1101xx, never the demo's 360731), and
+ * a phone. Give `age` instead of `birthDate` for someone that old today.
+ */
+export function memberInput(
+	input: Partial<z.input<typeof memberFormSchema>> & { age?: number } = {}
+): MemberForm {
+	const n = ++people;
+	const { age, ...fields } = input;
+	const gender = fields.gender ?? (n % 2 === 0 ? 'female' : 'male');
+	const birthDate = fields.birthDate ?? bornYearsAgo(age ?? 40);
+	const region = String(110101 + Math.floor(n / 500));
+	return memberFormSchema.parse({
+		name: `成员${n}`,
+		relation: '配偶',
+		idNumber: makeIdNumber(region, birthDate, (n % 500) * 2, gender),
+		gender,
+		birthDate,
+		phone: `135${String(n).padStart(8, '0')}`,
+		schooling: '初中',
+		health: '健康',
+		laborAbility: '普通劳动力',
+		employment: '务工',
+		...fields
+	});
+}
+
+/** A new household with its head as the new-household form posts it; the unit is unique. */
+export function householdInput(
+	head: Partial<z.input<typeof memberFormSchema>> & { age?: number } = {},
+	home: Partial<z.input<typeof householdCreateSchema>> = {}
+): HouseholdForm {
+	const { relation: _relation, ...member } = memberInput({ ...head, relation: '户主' });
+	return householdCreateSchema.parse({
+		building: '8栋',
+		unitNo: '1单元',
+		room: String(3000 + sequence()),
+		originTownship: '银坑镇',
+		originVillage: '平安村',
+		movedInOn: '2020-05-01',
+		tags: [],
+		...member,
+		...home
+	});
+}
+
+/** A line of the 三员 roster written straight to the table (the roster commands are tested on their own). */
+export async function createAssignment(
+	settlement: { id: string },
+	input: Partial<typeof schema.staffAssignment.$inferInsert> & {
+		kind: (typeof schema.staffAssignment.$inferInsert)['kind'];
+	}
+) {
+	const [row] = await db()
+		.insert(schema.staffAssignment)
+		.values({
+			name: `${input.kind}-${sequence()}`,
+			startedOn: '2020-01-01',
+			...input,
+			settlementId: settlement.id
+		})
+		.returning();
+	return row;
 }
