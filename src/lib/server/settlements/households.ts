@@ -247,6 +247,18 @@ function memberValues(input: z.infer<typeof memberFormSchema> | HouseholdCreate)
 	};
 }
 
+/**
+ * Serialises writes to one household (or, for addresses, one settlement): under READ COMMITTED the
+ * checks that follow see whatever a concurrent writer committed before us.
+ */
+async function lockRow(executor: Executor, table: 'household' | 'settlement', id: string) {
+	await executor.execute(
+		table === 'household'
+			? sql`select id from household where id = ${id} for update`
+			: sql`select id from settlement where id = ${id} for update`
+	);
+}
+
 async function unitTaken(
 	executor: Executor,
 	settlementId: string,
@@ -283,6 +295,7 @@ export async function createHousehold(
 	requirePermission(actor, 'household.update', s, 'write');
 	const { household, resident } = schema;
 	return db().transaction(async (tx) => {
+		await lockRow(tx, 'settlement', settlementId);
 		if (await unitTaken(tx, settlementId, input))
 			return { ok: false, reason: 'unit_taken', field: 'room' } as const;
 		const [h] = await tx
@@ -329,6 +342,7 @@ export async function updateHousehold(
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { household } = schema;
 	return db().transaction(async (tx) => {
+		await lockRow(tx, 'settlement', h.settlementId);
 		if (await unitTaken(tx, h.settlementId, input, householdId))
 			return { ok: false, reason: 'unit_taken', field: 'room' } as const;
 		const [before] = await tx.select().from(household).where(eq(household.id, householdId));
@@ -375,11 +389,11 @@ export async function addMember(
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident } = schema;
 	return db().transaction(async (tx) => {
+		await lockRow(tx, 'household', householdId);
 		const active = await tx
 			.select({ idNumber: resident.idNumber, isHead: resident.isHead })
 			.from(resident)
-			.where(and(eq(resident.householdId, householdId), eq(resident.status, 'active')))
-			.for('update');
+			.where(and(eq(resident.householdId, householdId), eq(resident.status, 'active')));
 		if (active.some((m) => m.idNumber === input.idNumber))
 			return { ok: false, reason: 'already_member', field: 'idNumber' } as const;
 		if (input.relation === '户主' && active.some((m) => m.isHead))
@@ -431,6 +445,7 @@ export async function updateMember(
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
+		await lockRow(tx, 'household', r.householdId);
 		const others = await tx
 			.select({ id: resident.id, idNumber: resident.idNumber, isHead: resident.isHead })
 			.from(resident)
@@ -440,8 +455,7 @@ export async function updateMember(
 					eq(resident.status, 'active'),
 					ne(resident.id, residentId)
 				)
-			)
-			.for('update');
+			);
 		if (others.some((m) => m.idNumber === input.idNumber))
 			return { ok: false, reason: 'already_member', field: 'idNumber' } as const;
 		if (r.isHead && input.relation !== '户主')
@@ -489,6 +503,7 @@ export async function endMembership(
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
+		await lockRow(tx, 'household', r.householdId);
 		const others = await tx
 			.select({ id: resident.id, name: resident.name })
 			.from(resident)
@@ -498,8 +513,7 @@ export async function endMembership(
 					eq(resident.status, 'active'),
 					ne(resident.id, residentId)
 				)
-			)
-			.for('update');
+			);
 		const newHead = r.isHead ? others.find((o) => o.id === input.newHeadId) : undefined;
 		if (r.isHead && others.length > 0 && !newHead)
 			return { ok: false, reason: 'new_head_needed', field: 'newHeadId' } as const;

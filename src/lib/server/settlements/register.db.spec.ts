@@ -2,7 +2,7 @@ import { isHttpError } from '@sveltejs/kit';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '$lib/id-number';
-import { testEngine, useTestDatabase } from '../../../../tests/db';
+import { useTestDatabase } from '../../../../tests/db';
 import {
 	bornYearsAgo,
 	createCounty,
@@ -1341,46 +1341,36 @@ describe('the permission table in action', () => {
 });
 
 describe('two clerks at once', () => {
-	// KNOWN BUGS, reported to the lead and not fixed here: on PostgreSQL both checks run before
-	// either insert commits. On PGlite (one connection) the transactions take turns and the tests
-	// pass. `fails` marks what is broken on PostgreSQL: when a fix lands it turns red — drop it then.
-	const onPostgresBroken = testEngine() === 'postgres' ? it.fails : it;
-
-	onPostgresBroken(
-		'createHousehold of one unit twice at once: one household, the other unit_taken (PG: a 23505 error)',
-		async () => {
-			for (let i = 0; i < 5; i++) {
-				const unit = { building: '12栋', unitNo: '1单元', room: `20${i}` };
-				const results = await Promise.allSettled([
-					createHousehold(actors['point admin'], s1.id, householdInput({}, unit)),
-					createHousehold(actors['point admin'], s1.id, householdInput({}, unit))
-				]);
-				const values = results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
-				expect(values.filter((v) => v?.ok === true)).toHaveLength(1);
-				expect(values.filter((v) => v?.ok === false)).toEqual([
-					{ ok: false, reason: 'unit_taken', field: 'room' }
-				]);
-			}
+	// on PostgreSQL the commands lock the settlement or household row first, so the second sees the first
+	it('createHousehold of one unit twice at once: one household, the other unit_taken', async () => {
+		for (let i = 0; i < 5; i++) {
+			const unit = { building: '12栋', unitNo: '1单元', room: `20${i}` };
+			const results = await Promise.allSettled([
+				createHousehold(actors['point admin'], s1.id, householdInput({}, unit)),
+				createHousehold(actors['point admin'], s1.id, householdInput({}, unit))
+			]);
+			const values = results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
+			expect(values.filter((v) => v?.ok === true)).toHaveLength(1);
+			expect(values.filter((v) => v?.ok === false)).toEqual([
+				{ ok: false, reason: 'unit_taken', field: 'room' }
+			]);
 		}
-	);
+	});
 
-	onPostgresBroken(
-		'addMember of one person twice at once: one member, the other already_member (PG: both added)',
-		async () => {
-			for (let i = 0; i < 5; i++) {
-				const h = await register();
-				const input = memberInput({ relation: '子', age: 20 });
-				const results = await Promise.all([
-					addMember(actors['point admin'], h.id, input),
-					addMember(actors['point admin'], h.id, input)
-				]);
-				expect(results.filter((r) => r.ok)).toHaveLength(1);
-				const copies = await db()
-					.select({ id: resident.id })
-					.from(resident)
-					.where(and(eq(resident.householdId, h.id), eq(resident.idNumber, input.idNumber)));
-				expect(copies).toHaveLength(1);
-			}
+	it('addMember of one person twice at once: one member, the other already_member', async () => {
+		for (let i = 0; i < 5; i++) {
+			const h = await register();
+			const input = memberInput({ relation: '子', age: 20 });
+			const results = await Promise.all([
+				addMember(actors['point admin'], h.id, input),
+				addMember(actors['point admin'], h.id, input)
+			]);
+			expect(results.filter((r) => r.ok)).toHaveLength(1);
+			const copies = await db()
+				.select({ id: resident.id })
+				.from(resident)
+				.where(and(eq(resident.householdId, h.id), eq(resident.idNumber, input.idNumber)));
+			expect(copies).toHaveLength(1);
 		}
-	);
+	});
 });
