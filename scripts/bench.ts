@@ -11,6 +11,11 @@
 // Knobs: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), DATABASE_POOL_MAX
 // (10, passed to the server), BENCH_ONLY (comma-separated target names), BENCH_VOLUMES
 // (comma-separated household totals for the signed-in settlement, e.g. 50000,500000: one step each).
+//
+// BENCH_IMPORT (households, default 10000; 0 skips it): after the demo-data step, a ledger of that
+// many households (~4 members each) is imported into the signed-in settlement through
+// previewImport + confirmImport, in a child process of its own (scripts/bench/ledger-import.ts),
+// which reports seconds per phase and its peak memory; then the household list is measured again.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -50,6 +55,7 @@ const config = {
 	duration: num('BENCH_DURATION', 10),
 	warmup: num('BENCH_WARMUP', 2, 0),
 	connections: num('BENCH_CONNECTIONS', 50),
+	importHouseholds: num('BENCH_IMPORT', 10_000, 0),
 	poolMax: num('DATABASE_POOL_MAX', 10),
 	skipBuild: process.env.BENCH_SKIP_BUILD === '1' || process.argv.includes('--skip-build'),
 	only: process.env.BENCH_ONLY?.split(',')
@@ -68,6 +74,8 @@ interface Context {
 	cookie?: string;
 	/** the signed-in account's settlement */
 	settlementId?: string;
+	/** the bench database, for steps that run the app's code in a process of their own */
+	databaseUrl?: string;
 }
 
 interface Target {
@@ -105,9 +113,56 @@ const targets: Target[] = [
 	}
 ];
 
+interface LedgerFigures {
+	rows: number;
+	parseS: number;
+	previewS: number;
+	confirmS: number;
+	result: { created: number; membersCreated: number };
+	reimport: { previewS: number; confirmS: number; result: { unchanged: number } };
+	peakRss?: number;
+}
+
+/** A county ledger of `households` imported into the signed-in settlement, then the same file again. */
+function ledgerImportStep(households: number): Step {
+	const script = 'scripts/bench/ledger-import.ts';
+	return {
+		name: `a ledger of ${households.toLocaleString('en')} households imported into the signed-in settlement`,
+		prepare: async (ctx) => {
+			if (!ctx.settlementId || !ctx.databaseUrl) throw new Error('no signed-in settlement');
+			const file = path.join(work, 'ledger.xlsx');
+			const makeLog = path.join(work, 'ledger-make.log');
+			const made = await run(
+				'npx',
+				['tsx', script, 'make', file, String(households)],
+				process.env,
+				makeLog
+			);
+			if (made !== 0) throw new Error(`making the ledger failed (exit ${made}):\n${tail(makeLog)}`);
+			const runLog = path.join(work, 'ledger-import.log');
+			const args = ['tsx', script, 'run', file, ctx.databaseUrl, ctx.settlementId, login.username];
+			const code = await run('npx', args, process.env, runLog);
+			const line = readFileSync(runLog, 'utf8')
+				.split('\n')
+				.findLast((l) => l.startsWith('{'));
+			if (code !== 0 || !line)
+				throw new Error(`the import failed (exit ${code}):\n${tail(runLog)}`);
+			const r = JSON.parse(line) as LedgerFigures;
+			const s = (x: number) => `${x.toFixed(1)} s`;
+			const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+			const line1 = `${r.rows.toLocaleString('en')} rows (${mb(statSync(file).size)} .xlsx): parse ${s(r.parseS)}; preview ${s(r.previewS)} (parse, checks against the register, batch stored); confirm ${s(r.confirmS)} (${r.result.created.toLocaleString('en')} households, ${r.result.membersCreated.toLocaleString('en')} members created)`;
+			const line2 = `the same file again: preview ${s(r.reimport.previewS)}, confirm ${s(r.reimport.confirmS)} (${r.reimport.result.unchanged.toLocaleString('en')} unchanged); importing process peak RSS (VmHWM) ${r.peakRss ? mb(r.peakRss) : 'n/a'}`;
+			log(`ledger import: ${line1}; ${line2}`);
+			return `${line1};\n ${line2}`;
+		},
+		targets: targets.filter((t) => t.name === 'household list')
+	};
+}
+
 // Add data-volume steps here (or with BENCH_VOLUMES): each grows the data, then measures its targets.
 const steps: Step[] = [
 	{ name: 'demo data', targets },
+	...(config.importHouseholds > 0 ? [ledgerImportStep(config.importHouseholds)] : []),
 	...config.volumes.map((total): Step => ({
 		name: `${total.toLocaleString('en')} households in the signed-in settlement`,
 		prepare: async (ctx) => {
@@ -518,7 +573,7 @@ try {
 	server = await startServer(buildDir, databaseUrl);
 
 	sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
-	const ctx: Context = { sql };
+	const ctx: Context = { sql, databaseUrl };
 	await signIn(ctx);
 
 	const report: string[] = [];
