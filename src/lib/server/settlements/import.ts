@@ -3,7 +3,6 @@
 import { error } from '@sveltejs/kit';
 import { createHash, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import {
 	headRelation,
 	isZeroEmployment,
@@ -258,16 +257,12 @@ async function planImport(
 		else errorsOf.set(i, [e]);
 	};
 
-	const addresses = [...new Map(households.map((h) => [unitKey(h), h])).values()];
-	// the addresses go in as one JSON parameter: a long list of row values is slow to plan,
-	// and PGlite fails on one of a few hundred
-	const unitIn = (
-		cols: { building: AnyPgColumn; unitNo: AnyPgColumn; room: AnyPgColumn },
-		list: typeof addresses
-	) => {
-		const json = JSON.stringify(list.map((a) => ({ b: a.building, u: a.unitNo, r: a.room })));
-		return sql`(${cols.building}, ${cols.unitNo}, ${cols.room}) in (select x.b, x.u, x.r from jsonb_to_recordset(${json}::jsonb) as x(b text, u text, r text))`;
-	};
+	// looked up by building (an index range each), then cut to the file's addresses here: a list
+	// of (building, unit, room) values is slow to plan, PGlite fails on a few hundred of them, and
+	// a join against the file's addresses gets a nested loop over the settlement when the
+	// planner's statistics lag behind a large import
+	const wanted = new Set(households.map(unitKey));
+	const buildings = [...new Set(households.map((h) => h.building))];
 
 	// 1. the housing stock, when the settlement has one
 	const [anyDwelling] = await executor
@@ -277,12 +272,12 @@ async function planImport(
 		.limit(1);
 	if (anyDwelling) {
 		const known = new Set<string>();
-		for (const list of chunks(addresses, 2000)) {
+		for (const list of chunks(buildings, 1000)) {
 			const rows = await executor
 				.select({ building: dwelling.building, unitNo: dwelling.unitNo, room: dwelling.room })
 				.from(dwelling)
-				.where(and(eq(dwelling.settlementId, settlement.id), unitIn(dwelling, list)));
-			for (const r of rows) known.add(unitKey(r));
+				.where(and(eq(dwelling.settlementId, settlement.id), inArray(dwelling.building, list)));
+			for (const r of rows) if (wanted.has(unitKey(r))) known.add(unitKey(r));
 		}
 		households.forEach((h, i) => {
 			if (!known.has(unitKey(h)))
@@ -296,7 +291,7 @@ async function planImport(
 
 	// 2. who lives at these addresses now
 	const atUnit = new Map<string, ExistingHousehold>();
-	for (const list of chunks(addresses, 2000)) {
+	for (const list of chunks(buildings, 1000)) {
 		const rows = await executor
 			.select({
 				id: household.id,
@@ -314,10 +309,10 @@ async function planImport(
 				and(
 					eq(household.settlementId, settlement.id),
 					eq(household.status, 'active'),
-					unitIn(household, list)
+					inArray(household.building, list)
 				)
 			);
-		for (const r of rows) atUnit.set(unitKey(r), r);
+		for (const r of rows) if (wanted.has(unitKey(r))) atUnit.set(unitKey(r), r);
 	}
 	const target = new Map<number, ExistingHousehold>();
 	households.forEach((h, i) => {
@@ -580,7 +575,12 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 		db().transaction(async (tx): Promise<ConfirmOutcome> => {
 			// one confirmation at a time per batch: the second waits here, then sees 'imported'
 			const [batch] = await tx
-				.select()
+				.select({
+					status: importBatch.status,
+					fileName: importBatch.fileName,
+					payload: importBatch.payload,
+					result: importBatch.result
+				})
 				.from(importBatch)
 				.where(eq(importBatch.id, batchId))
 				.for('update');
@@ -615,8 +615,16 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 				membersUpdated: 0,
 				membersUnchanged: 0
 			};
-			const newHouseholds: (typeof household.$inferInsert)[] = [];
-			const newMembers: (typeof resident.$inferInsert)[] = [];
+			// new rows go in a thousand at a time, households before their members
+			let newHouseholds: (typeof household.$inferInsert)[] = [];
+			let newMembers: (typeof resident.$inferInsert)[] = [];
+			const flush = async (atLeast: number) => {
+				if (newHouseholds.length < atLeast && newMembers.length < atLeast) return;
+				if (newHouseholds.length) await tx.insert(household).values(newHouseholds);
+				for (const list of chunks(newMembers, 1000)) await tx.insert(resident).values(list);
+				newHouseholds = [];
+				newMembers = [];
+			};
 			for (const step of plan.steps) {
 				if (step.action === 'create') {
 					const id = randomUUID();
@@ -637,6 +645,7 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 					for (const m of h.members) newMembers.push({ householdId: id, ...memberRow(m) });
 					result.created++;
 					result.membersCreated += h.members.length;
+					await flush(1000);
 					continue;
 				}
 				result.membersUnchanged += step.unchangedMembers;
@@ -667,8 +676,7 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 				result.membersCreated += step.inserts.length;
 				result.membersUpdated += step.updates.length;
 			}
-			for (const list of chunks(newHouseholds, 1000)) await tx.insert(household).values(list);
-			for (const list of chunks(newMembers, 1000)) await tx.insert(resident).values(list);
+			await flush(0);
 
 			await tx
 				.update(importBatch)
