@@ -25,6 +25,7 @@ import {
 	previewImport,
 	type PreviewOutcome
 } from './import';
+import * as register from './households';
 import { buildExport, invalidFileMessage, type RegisterHousehold } from './ledger';
 
 useTestDatabase();
@@ -448,6 +449,49 @@ describe('previewImport and confirmImport', () => {
 				)
 			);
 		expect(audits).toHaveLength(1);
+	});
+
+	it('an import and a clerk registering a household in the same flat at once: one wins', async () => {
+		const { s, actor } = await freshPoint();
+		const households = threeHouseholds();
+		const preview = ok(await previewImport(actor, s.id, await xlsxFile(households)));
+		const before = await registerCounts();
+		const [imported, created] = await Promise.all([
+			confirmImport(actor, preview.batchId),
+			register.createHousehold(actor, s.id, {
+				building: '5栋',
+				unitNo: '1单元',
+				room: '301',
+				originTownship: '禾丰镇',
+				originVillage: '大坪村',
+				movedInOn: '2022-01-01',
+				tags: [],
+				...member({ name: '孙立新', relation: '户主', birthDate: '1979-09-09' })
+			})
+		]);
+		const atFlat = await db()
+			.select({ headName: schema.household.headName })
+			.from(schema.household)
+			.where(
+				and(
+					eq(schema.household.settlementId, s.id),
+					eq(schema.household.building, '5栋'),
+					eq(schema.household.room, '301'),
+					eq(schema.household.status, 'active')
+				)
+			);
+		expect(atFlat).toHaveLength(1);
+		const after = await registerCounts();
+		if (imported.ok) {
+			expect(created).toMatchObject({ ok: false, reason: 'unit_taken' });
+			expect(atFlat[0].headName).toBe('张建国');
+			expect(after.households).toBe(before.households + 3);
+		} else {
+			expect(imported.reason).toBe('stale');
+			expect(created.ok).toBe(true);
+			expect(atFlat[0].headName).toBe('孙立新');
+			expect(after.households).toBe(before.households + 1);
+		}
 	});
 
 	it('writes nothing when the register changed between preview and confirmation', async () => {

@@ -247,7 +247,8 @@ const headOf = (h: LedgerHousehold) =>
 async function planImport(
 	executor: Executor,
 	settlement: SettlementRef,
-	households: readonly LedgerHousehold[]
+	households: readonly LedgerHousehold[],
+	options: { lock?: boolean } = {}
 ): Promise<Plan> {
 	const { household, resident, dwelling, settlement: settlementTable } = schema;
 	const errorsOf = new Map<number, LedgerError[]>(); // by household index
@@ -292,7 +293,7 @@ async function planImport(
 	// 2. who lives at these addresses now
 	const atUnit = new Map<string, ExistingHousehold>();
 	for (const list of chunks(buildings, 1000)) {
-		const rows = await executor
+		const query = executor
 			.select({
 				id: household.id,
 				building: household.building,
@@ -312,6 +313,8 @@ async function planImport(
 					inArray(household.building, list)
 				)
 			);
+		// confirming locks the households it may update, as a clerk editing their members does
+		const rows = options.lock ? await query.for('update') : await query;
 		for (const r of rows) if (wanted.has(unitKey(r))) atUnit.set(unitKey(r), r);
 	}
 	const target = new Map<number, ExistingHousehold>();
@@ -593,11 +596,12 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 				};
 			if (batch.status !== 'previewed')
 				return { ok: false, reason: 'discarded', message: '这批台账已作废，请重新上传' };
-			// imports into one settlement run one after another, so the checks below stay true
-			await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'anju:import:' + s.id}))`);
+			// writes to a settlement's addresses take its row lock (as the register's commands do), so
+			// the checks below see what a concurrent import or clerk committed before us
+			await tx.execute(sql`select id from settlement where id = ${s.id} for update`);
 
 			const households = (batch.payload as BatchHousehold[]).map(({ action: _action, ...h }) => h);
-			const plan = await planImport(tx, s, households);
+			const plan = await planImport(tx, s, households, { lock: true });
 			if (plan.errors.length)
 				return {
 					ok: false,
