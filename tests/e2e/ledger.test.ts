@@ -322,6 +322,36 @@ test('without JavaScript a bad file comes back as a message on the form, not an 
 	await expect(page.locator('main')).toContainText('身份证号校验位不正确');
 });
 
+test('a file over the upload limit gets a message on the form, with and without JavaScript', async ({
+	signIn
+}) => {
+	const page = await signIn('guanliyuan');
+	const settlementId = await firstSettlementId(page);
+	await page.goto(`/settlements/${settlementId}/import`);
+	await waitHydrated(page);
+	// the limit the page states: the import's own, or the server's body limit when smaller
+	const hint = await page.locator('#file-hint').textContent();
+	const [, amount, unit] = /不超过 ([\d.]+) (KB|MB)/.exec(hint ?? '') ?? [];
+	expect(amount, hint ?? '').toBeTruthy();
+	const limit = Number(amount) * (unit === 'MB' ? 1024 * 1024 : 1024);
+	const big = Buffer.concat([
+		Buffer.from('PK\x03\x04'),
+		Buffer.alloc(Math.ceil(limit) + 64 * 1024)
+	]);
+	await page
+		.locator('input[name="file"]')
+		.setInputFiles({ name: '台账.xlsx', mimeType: xlsxType, buffer: big });
+	await page.getByRole('button', { name: '上传并检查' }).click();
+	await expect(page.locator('main .error')).toHaveText(/^文件(太大|超过)/, { timeout: 20_000 });
+
+	const res = await page.request.post(`/settlements/${settlementId}/import`, {
+		multipart: { file: { name: '台账.xlsx', mimeType: xlsxType, buffer: big } },
+		headers: { origin: new URL(page.url()).origin, accept: 'text/html' }
+	});
+	expect([400, 413]).toContain(res.status());
+	expect(await res.text()).toMatch(/文件(太大|超过)/);
+});
+
 test('staff who may not import get 404 for the import page; the export is theirs if they may', async ({
 	signIn
 }) => {
