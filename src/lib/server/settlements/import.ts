@@ -580,7 +580,6 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 			const [batch] = await tx
 				.select({
 					status: importBatch.status,
-					fileName: importBatch.fileName,
 					payload: importBatch.payload,
 					result: importBatch.result
 				})
@@ -692,7 +691,7 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 				entity: 'import_batch',
 				entityId: batchId,
 				scopePath: s.regionPath,
-				summary: { settlementId: s.id, fileName: batch.fileName, ...result }
+				summary: { settlementId: s.id, ...result }
 			});
 			return { ok: true, batchId, result, alreadyImported: false };
 		});
