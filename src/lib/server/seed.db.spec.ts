@@ -2,16 +2,42 @@ import { asc, eq, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseIdNumber } from '$lib/id-number';
+import { mobilePattern } from '$lib/schemas/accounts';
+import { ageOn, isZeroEmployment, memberSchema } from '$lib/schemas/household';
 import { useTestDatabase } from '../../../tests/db';
-import { loadGrants, type Grant } from './access';
+import { actorFor } from '../../../tests/factories';
+import { loadGrants, type Actor, type Grant } from './access';
 import { verifyPasswordHash } from './auth/password';
 import { db, schema } from './db';
 import { demoCountyCode, demoPassword, demoSettlements, isEmpty, seedDemo } from './seed';
+import { listCompliance, listDuplicates } from './settlements';
 
 useTestDatabase();
 
-const { region, settlement, household, resident, organization, user, roleGrant } = schema;
-const tables: PgTable[] = [region, settlement, household, resident, organization, user, roleGrant];
+const {
+	region,
+	settlement,
+	household,
+	resident,
+	dwelling,
+	staffAssignment,
+	correctionRequest,
+	organization,
+	user,
+	roleGrant
+} = schema;
+const tables: PgTable[] = [
+	region,
+	settlement,
+	household,
+	resident,
+	dwelling,
+	staffAssignment,
+	correctionRequest,
+	organization,
+	user,
+	roleGrant
+];
 
 async function rowCounts() {
 	const counts: Record<string, number> = {};
@@ -50,27 +76,48 @@ const demoAccounts: [username: string, expected: Expected][] = [
 	]
 ];
 
-describe('seedDemo', () => {
-	let emptyBefore: boolean;
-	let firstRun: { created: boolean };
-	beforeAll(async () => {
-		emptyBefore = await isEmpty();
-		firstRun = await seedDemo();
-	});
+type Person = typeof resident.$inferSelect;
 
+let seedMs = 0;
+let emptyBefore: boolean;
+let firstRun: { created: boolean };
+let points: (typeof settlement.$inferSelect)[];
+let households: (typeof household.$inferSelect)[];
+let people: Person[];
+let membersOf: Map<string, Person[]>;
+let first: typeof settlement.$inferSelect;
+let minzheng: Actor;
+
+beforeAll(async () => {
+	emptyBefore = await isEmpty();
+	const t0 = performance.now();
+	firstRun = await seedDemo();
+	seedMs = performance.now() - t0;
+	points = await db().select().from(settlement).orderBy(asc(settlement.createdAt));
+	households = await db().select().from(household);
+	people = await db().select().from(resident);
+	membersOf = new Map();
+	for (const p of people)
+		membersOf.set(p.householdId, [...(membersOf.get(p.householdId) ?? []), p]);
+	first = points.find((p) => p.name === demoSettlements[0].name)!;
+	const [u] = await db().select().from(user).where(eq(user.username, 'minzheng'));
+	minzheng = await actorFor(u.id);
+}, 120_000);
+
+describe('seedDemo', () => {
 	it('seeds an empty database with the demo accounts of DESIGN.md', async () => {
 		expect(emptyBefore).toBe(true);
 		expect(firstRun).toEqual({ created: true });
 		expect(await isEmpty()).toBe(false);
+		// it runs at every start of `npm run dev` on a new database and of the e2e server
+		expect(seedMs, 'seed time (ms)').toBeLessThan(30_000);
 
 		const [county] = await db().select().from(region).where(eq(region.code, demoCountyCode));
-		expect(county.level).toBe('county');
-		const points = await db().select().from(settlement).orderBy(asc(settlement.createdAt));
+		expect(county).toMatchObject({ level: 'county', name: '于都县' });
 		const byName = (name: string) => points.find((p) => p.name === name)!;
-		const first = byName(demoSettlements[0].name);
 		const second = byName(demoSettlements[1].name);
-		// points of all three kinds
-		expect(new Set(points.map((p) => p.kind))).toEqual(new Set(['urban_park', 'town', 'village']));
+		// the first point is the first created, so lists that keep creation order start with it
+		expect(points[0].id).toBe(first.id);
 		const orgs = await db().select().from(organization);
 		const charity = orgs.find((o) => o.kind === 'charity' && o.verifiedAt)!;
 		const mutualAid = orgs.find((o) => o.kind === 'mutual_aid_group')!;
@@ -91,34 +138,310 @@ describe('seedDemo', () => {
 			expect(grants, username).toEqual([expect.objectContaining(expected(ctx))]);
 			expect(await verifyPasswordHash(u.passwordHash, demoPassword), username).toBe(true);
 		}
-		// the residents' accounts belong to a household of their settlement
+		// the residents' accounts belong to a household of their settlement, named after its head
 		for (const [username, point] of [
 			['jumin', first],
 			['jumin2', second]
 		] as const) {
 			const u = users.find((x) => x.username === username)!;
-			const [h] = await db().select().from(household).where(eq(household.id, u.householdId!));
+			const h = households.find((x) => x.id === u.householdId)!;
 			expect(h.settlementId, username).toBe(point.id);
+			expect(u.displayName, username).toBe(h.headName);
 		}
 	});
 
-	it('does nothing the second time', async () => {
-		const before = await rowCounts();
-		expect(before.household).toBeGreaterThan(50);
-		expect(before.resident).toBeGreaterThan(before.household);
-		expect(await seedDemo()).toEqual({ created: false });
-		expect(await rowCounts()).toEqual(before);
+	it('makes a county of about ten points of all three kinds and about 3,000 households', async () => {
+		expect(points.length).toBeGreaterThanOrEqual(9);
+		expect(points.length).toBeLessThanOrEqual(12);
+		expect(new Set(points.map((p) => p.kind))).toEqual(new Set(['urban_park', 'town', 'village']));
+		for (const p of points) {
+			expect(p.committeeName, p.name).not.toBe('');
+			expect(p.address, p.name).toContain('于都县');
+			expect(p.capacity, p.name).toBeGreaterThan(0);
+			expect(p.openedOn, p.name).toMatch(/^20(1[6-9]|2[0-2])-/);
+		}
+		expect(households.length).toBeGreaterThanOrEqual(2500);
+		expect(households.length).toBeLessThanOrEqual(3500);
+		const count = (id: string) => households.filter((h) => h.settlementId === id).length;
+		// the demo staff's point is the largest
+		expect(count(first.id)).toBeGreaterThanOrEqual(1000);
+		for (const p of points) {
+			expect(count(p.id), p.name).toBeGreaterThan(0);
+			if (p.id !== first.id) expect(count(p.id), p.name).toBeLessThan(count(first.id));
+			// nobody lives beyond the design capacity
+			const residents = households
+				.filter((h) => h.settlementId === p.id)
+				.reduce((n, h) => n + membersOf.get(h.id)!.length, 0);
+			expect(residents, p.name).toBeLessThanOrEqual(p.capacity!);
+		}
+		const perHousehold = people.length / households.length;
+		expect(perHousehold).toBeGreaterThan(3.0);
+		expect(perHousehold).toBeLessThan(3.7);
 	});
 
-	it('gives every resident a valid ID number that matches their birth date and gender', async () => {
-		const people = await db().select().from(resident);
-		expect(people.length).toBeGreaterThan(100);
+	it('gives every household one head, an origin in the county and a move-in date after the opening', async () => {
+		const regions = await db().select().from(region);
+		const regionById = new Map(regions.map((r) => [r.id, r]));
+		const pointById = new Map(points.map((p) => [p.id, p]));
+		const countyPath = regions.find((r) => r.code === demoCountyCode)!.path;
+		for (const h of households) {
+			const members = membersOf.get(h.id) ?? [];
+			const heads = members.filter((m) => m.isHead);
+			expect(heads.length, h.id).toBe(1);
+			expect(heads[0].relation).toBe('户主');
+			expect(h.headName).toBe(heads[0].name);
+			expect(h.status).toBe('active');
+			const village = regionById.get(h.originRegionId!)!;
+			expect(village.level).toBe('village');
+			expect(village.path.startsWith(countyPath)).toBe(true);
+			expect(h.originVillage).toBe(village.name);
+			expect(h.originTownship).toBe(regionById.get(village.parentId!)!.name);
+			const opened = pointById.get(h.settlementId)!.openedOn!;
+			expect(h.movedInOn! >= opened, `${h.movedInOn} ≥ ${opened}`).toBe(true);
+		}
+		// families: heads, spouses, children, grandchildren, parents
+		const relations = new Set(people.map((p) => p.relation));
+		for (const r of ['户主', '配偶', '子', '女', '孙子', '孙女', '儿媳', '父亲', '母亲'])
+			expect(relations, r).toContain(r);
+	});
+
+	it('gives every member a valid, complete record: ID matching birth date and gender, phones only for adults', async () => {
+		expect(people.length).toBeGreaterThan(8000);
+		const today = new Date();
 		for (const p of people) {
 			const info = parseIdNumber(p.idNumber);
 			expect(info, p.idNumber).not.toBeNull();
 			expect(info, p.idNumber).toMatchObject({ birthDate: p.birthDate, gender: p.gender });
+			// what the register's own forms and the ledger import accept
+			const parsed = memberSchema.safeParse({
+				...p,
+				phone: p.phone ?? '',
+				schooling: p.schooling ?? undefined,
+				health: p.health ?? undefined,
+				laborAbility: p.laborAbility ?? undefined,
+				employment: p.employment ?? undefined,
+				disabilityLevel: p.disabilityLevel ?? undefined,
+				employer: p.employer ?? undefined,
+				job: p.job ?? undefined,
+				publicPost: p.publicPost ?? undefined,
+				training: p.training ?? undefined
+			});
+			expect(parsed.error?.issues ?? [], p.name).toEqual([]);
+			if (p.phone) {
+				expect(p.phone).toMatch(mobilePattern);
+				expect(ageOn(p.birthDate, today), p.name).toBeGreaterThanOrEqual(18);
+			}
+			expect(p.disabilityLevel !== null, p.name).toBe(p.health === '残疾');
+			expect(p.publicPost !== null, p.name).toBe(p.employment === '公益性岗位');
+			expect(p.status).toBe('active');
 		}
-		const ids = people.map((p) => p.idNumber);
-		expect(new Set(ids).size).toBe(ids.length);
+		// some of each: disability with levels, employers and jobs, training, public posts
+		const some = (f: (p: Person) => boolean) => people.filter(f).length;
+		expect(some((p) => p.health === '残疾')).toBeGreaterThan(50);
+		expect(new Set(people.map((p) => p.disabilityLevel))).toEqual(new Set([null, 1, 2, 3, 4]));
+		expect(some((p) => p.employment === '务工' && !!p.employer && !!p.job)).toBeGreaterThan(1000);
+		expect(some((p) => !!p.training)).toBeGreaterThan(300);
+		expect(some((p) => !!p.publicPost)).toBeGreaterThan(20);
+		expect(some((p) => !!p.phone)).toBeGreaterThan(people.length / 3);
+	});
+
+	it('uses every ID number once, except the deliberate duplicates in two points', async () => {
+		const byId = new Map<string, Person[]>();
+		for (const p of people) byId.set(p.idNumber, [...(byId.get(p.idNumber) ?? []), p]);
+		const repeated = [...byId.values()].filter((list) => list.length > 1);
+		expect(repeated.length).toBeGreaterThanOrEqual(2);
+		expect(repeated.length).toBeLessThanOrEqual(3);
+		const pointOf = new Map(households.map((h) => [h.id, h.settlementId]));
+		for (const [a, b, ...rest] of repeated) {
+			expect(rest).toEqual([]);
+			expect(a.name).toBe(b.name);
+			expect(pointOf.get(a.householdId)).not.toBe(pointOf.get(b.householdId));
+		}
+		// and the county's duplicate check finds them
+		const found = await listDuplicates(minzheng);
+		expect(found.length).toBe(repeated.length);
+		for (const d of found) expect(new Set(d.households.map((h) => h.settlementName)).size).toBe(2);
+	});
+
+	it('computes the zero-employment flag by the register rule', async () => {
+		const today = new Date();
+		// a birthday today or tomorrow may put someone over 16 or 60 between the database's clock and ours
+		const nearBirthday = (p: Person) => {
+			const md = p.birthDate.slice(5);
+			const around = [0, 1, -1].map((d) =>
+				new Date(today.getTime() + d * 86_400_000).toISOString().slice(5, 10)
+			);
+			return around.includes(md);
+		};
+		let zero = 0;
+		for (const h of households) {
+			const members = membersOf.get(h.id)!;
+			if (members.some(nearBirthday)) continue;
+			const expected = isZeroEmployment(
+				members.map((m) => ({
+					birthDate: m.birthDate,
+					laborAbility: m.laborAbility!,
+					employment: m.employment!
+				})),
+				today
+			);
+			expect(h.zeroEmployment, h.id).toBe(expected);
+			if (h.zeroEmployment) zero++;
+		}
+		// a few, for the compliance list: the point admins' work is to bring them to none
+		expect(zero).toBeGreaterThan(0);
+		expect(zero).toBeLessThan(households.length * 0.1);
+	});
+
+	it('tags households: most lifted out of poverty, the rest consistent with the members', async () => {
+		const withTag = (t: string) => households.filter((h) => (h.tags as string[]).includes(t));
+		expect(withTag('lifted_out').length).toBeGreaterThan(households.length * 0.7);
+		for (const t of [
+			'monitored',
+			'subsistence',
+			'extreme_poverty',
+			'near_subsistence',
+			'elderly_alone',
+			'left_behind_child',
+			'disabled'
+		]) {
+			expect(withTag(t).length, t).toBeGreaterThan(0);
+			expect(withTag(t).length, t).toBeLessThan(households.length * 0.25);
+		}
+		// the tags describe the families as the seed made them (ages as of mid-2026)
+		const seeded = new Date(2026, 6, 1);
+		for (const h of households) {
+			const members = membersOf.get(h.id)!;
+			const tags = h.tags as string[];
+			expect(tags.includes('elderly_alone'), h.id).toBe(
+				members.length === 1 && ageOn(members[0].birthDate, seeded) >= 60
+			);
+			expect(tags.includes('disabled'), h.id).toBe(members.some((m) => m.health === '残疾'));
+			if (tags.includes('left_behind_child'))
+				expect(members.some((m) => ageOn(m.birthDate, seeded) < 16)).toBe(true);
+			expect(tags.includes('subsistence') && tags.includes('extreme_poverty')).toBe(false);
+		}
+	});
+
+	it('houses every household in a known flat and keeps some flats empty', async () => {
+		const flats = await db().select().from(dwelling);
+		const key = (x: { settlementId: string; building: string; unitNo: string; room: string }) =>
+			`${x.settlementId}|${x.building}|${x.unitNo}|${x.room}`;
+		const known = new Set(flats.map(key));
+		expect(known.size).toBe(flats.length);
+		for (const h of households) expect(known.has(key(h)), key(h)).toBe(true);
+		const occupied = new Set(households.map(key));
+		expect(occupied.size).toBe(households.length);
+		for (const p of points) {
+			const empty = flats.filter((f) => f.settlementId === p.id && !occupied.has(key(f)));
+			expect(empty.length, p.name).toBeGreaterThan(0);
+		}
+		for (const f of flats) expect(Number(f.areaSqm)).toBeGreaterThan(0);
+	});
+
+	it("keeps the 三员 roster, the demo staff linked to their grants, and the county's findings", async () => {
+		const roster = await db().select().from(staffAssignment);
+		const users = await db().select().from(user);
+		const current = (id: string, kind: string) =>
+			roster.filter((a) => a.settlementId === id && a.kind === kind && !a.endedOn);
+		for (const [username, kind] of [
+			['dianzhang', 'point_chief'],
+			['guanliyuan', 'point_admin']
+		] as const) {
+			const u = users.find((x) => x.username === username)!;
+			const a = current(first.id, kind).find((x) => x.userId === u.id);
+			expect(a, username).toBeDefined();
+			const [g] = await db().select().from(roleGrant).where(eq(roleGrant.id, a!.grantId!));
+			expect(g, username).toMatchObject({
+				userId: u.id,
+				role: kind,
+				settlementId: first.id,
+				revokedAt: null
+			});
+		}
+		expect(current(first.id, 'point_chief')).toHaveLength(1);
+		expect(current(first.id, 'property_company')).toHaveLength(1);
+		expect(current(first.id, 'property_staff').length).toBeGreaterThan(0);
+		// a hand-over in the history
+		expect(roster.some((a) => a.settlementId === first.id && a.endedOn)).toBe(true);
+
+		// public-welfare posts are held by residents of the point, whose record says so
+		const posts = roster.filter((a) => a.kind === 'public_post');
+		expect(new Set(posts.map((p) => p.postKind))).toEqual(
+			new Set(['security', 'cleaning', 'greening'])
+		);
+		const label = { security: '保安', cleaning: '保洁', greening: '保绿' } as const;
+		const pointOf = new Map(households.map((h) => [h.id, h.settlementId]));
+		for (const a of posts) {
+			const p = people.find((x) => x.id === a.residentId)!;
+			expect(pointOf.get(p.householdId)).toBe(a.settlementId);
+			expect(p).toMatchObject({ employment: '公益性岗位', publicPost: label[a.postKind!] });
+		}
+		expect(people.filter((p) => p.publicPost).length).toBe(posts.length);
+
+		// what the county's compliance list is there to find, once each (the rules of listCompliance)
+		const residentsOf = (id: string) =>
+			households
+				.filter((h) => h.settlementId === id)
+				.reduce((n, h) => n + membersOf.get(h.id)!.length, 0);
+		const findings = points.map((p) => ({
+			name: p.name,
+			kind: p.kind,
+			noAdminOver200: residentsOf(p.id) > 200 && current(p.id, 'point_admin').length === 0,
+			noChief: current(p.id, 'point_chief').length === 0,
+			noCompany: p.kind === 'urban_park' && current(p.id, 'property_company').length === 0
+		}));
+		expect(findings.filter((f) => f.noAdminOver200)).toHaveLength(1);
+		expect(findings.filter((f) => f.noChief)).toHaveLength(1);
+		expect(findings.filter((f) => f.noCompany)).toHaveLength(1);
+		// three different points, so each finding shows on its own
+		expect(
+			new Set(
+				findings.filter((f) => f.noAdminOver200 || f.noChief || f.noCompany).map((f) => f.name)
+			).size
+		).toBe(3);
+		// nobody has too many: one 点长, at most two 专职管理员, one property company
+		for (const p of points) {
+			expect(current(p.id, 'point_chief').length, p.name).toBeLessThanOrEqual(1);
+			expect(current(p.id, 'point_admin').length, p.name).toBeLessThanOrEqual(2);
+			expect(current(p.id, 'property_company').length, p.name).toBeLessThanOrEqual(1);
+		}
+		expect(findings.find((f) => f.name === first.name)).toMatchObject({
+			noAdminOver200: false,
+			noChief: false,
+			noCompany: false
+		});
+	});
+
+	it("shows the findings on the county's compliance list", async () => {
+		const compliance = await listCompliance(minzheng);
+		expect(compliance).toHaveLength(points.length);
+		const having = (issue: string) => compliance.filter((c) => c.issues.includes(issue as never));
+		expect(having('no_admin_over_200')).toHaveLength(1);
+		expect(having('no_chief')).toHaveLength(1);
+		expect(having('no_property_company')).toHaveLength(1);
+		expect(having('zero_employment').length).toBeGreaterThan(0);
+		const firstRow = compliance.find((c) => c.id === first.id)!;
+		expect(firstRow.issues.filter((i) => i !== 'zero_employment')).toEqual([]);
+	});
+
+	it("leaves one open correction request from jumin's household", async () => {
+		const [jumin] = await db().select().from(user).where(eq(user.username, 'jumin'));
+		const requests = await db().select().from(correctionRequest);
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({
+			householdId: jumin.householdId,
+			createdBy: jumin.id,
+			status: 'open'
+		});
+		const member = people.find((p) => p.id === requests[0].residentId)!;
+		expect(member.householdId).toBe(jumin.householdId);
+	});
+
+	it('does nothing the second time', async () => {
+		const before = await rowCounts();
+		expect(before.household).toBe(households.length);
+		expect(await seedDemo()).toEqual({ created: false });
+		expect(await rowCounts()).toEqual(before);
 	});
 });
