@@ -210,6 +210,8 @@ async function startServer(appDir, port, dbEnv) {
 		HOST: '127.0.0.1',
 		PORT: String(port),
 		ORIGIN: `http://localhost:${port}`,
+		// ledgers of up to 10 MB (adapter-node's default is 512 KB)
+		BODY_SIZE_LIMIT: '11M',
 		ANJU_SEED_DEMO: '1',
 		// Every test is its own client: the browser sends a made-up address in X-Forwarded-For
 		// (tests/e2e/fixtures.ts), so the per-address login limit (10 a minute) is the production

@@ -10,11 +10,11 @@ test.describe('sign in and out', () => {
 			} else {
 				// a resident's display name is the household head's name, which /me shows
 				await page.goto('/me');
-				const household = page.locator('main section.card');
-				await expect(household).toContainText('户主：');
-				const head = (await household.innerText()).match(/户主：\s*(\S+)/)?.[1];
+				const headRow = page.locator('main ul.people li', { hasText: '户主' }).first();
+				await expect(headRow).toBeVisible();
+				const head = (await headRow.locator('strong').innerText()).trim();
 				expect(head).toBeTruthy();
-				await expect(who).toHaveText(head!);
+				await expect(who).toHaveText(head);
 			}
 			await expect(page.locator('header a[href="/login"]')).toHaveCount(0);
 

@@ -29,6 +29,7 @@ export const load: PageServerLoad = async (event) => {
 			update: canUpdate,
 			import: can(actor, 'household.import', resource),
 			export: can(actor, 'household.export', resource),
+			exportFull: can(actor, 'household.export', resource) && can(actor, 'person.reveal', resource),
 			compliance: can(actor, 'compliance.read', resource)
 		},
 		assignForm: await superValidate({ startedOn: today }, zod4(assignmentSchema), {

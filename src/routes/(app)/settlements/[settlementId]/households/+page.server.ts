@@ -29,7 +29,8 @@ export const load: PageServerLoad = async (event) => {
 		can: {
 			create: can(actor, 'household.update', resource),
 			import: can(actor, 'household.import', resource),
-			export: can(actor, 'household.export', resource)
+			export: can(actor, 'household.export', resource),
+			exportFull: can(actor, 'household.export', resource) && can(actor, 'person.reveal', resource)
 		}
 	};
 };
