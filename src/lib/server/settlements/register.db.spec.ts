@@ -526,7 +526,13 @@ describe('members', () => {
 			})
 		);
 		expect((await memberRow(grandma.id)).status).toBe('deceased');
-		expect(await auditOf('resident.death', grandma.id)).toHaveLength(1);
+		const deaths = await auditOf('resident.death', grandma.id);
+		expect(deaths).toHaveLength(1);
+		expect(deaths[0]).toMatchObject({
+			entity: 'resident',
+			summary: { householdId: h.id, newHead: false, householdEnded: false }
+		});
+		expectNoPersonalNumbers(deaths[0].summary, grandma.input.idNumber, grandma.input.phone);
 
 		expect(
 			await endMembership(actors['point admin'], son.id, {
@@ -649,6 +655,7 @@ describe('members', () => {
 		const entries = await auditOf('household.move_out', h.id);
 		expect(entries).toHaveLength(1);
 		expect(entries[0]).toMatchObject({ entity: 'household', summary: { members: 2 } });
+		expectNoPersonalNumbers(entries[0].summary, h.input.idNumber, wife.input.idNumber);
 
 		expect(
 			await moveOutHousehold(actors['point admin'], h.id, { endedOn: today, note: '再次迁出' })
@@ -737,6 +744,7 @@ describe('corrections', () => {
 		const [entry] = await auditOf('correction.create', home.id);
 		expect(entry).toMatchObject({ entity: 'household', summary: { field: '就业情况' } });
 		expect(JSON.stringify(entry.summary)).not.toContain(message);
+		expectNoPersonalNumbers(entry.summary, ...home.members.flatMap((m) => [m.idNumber, m.phone]));
 
 		// about the household as a whole
 		const whole = ok(
@@ -818,6 +826,10 @@ describe('corrections', () => {
 			)
 			.orderBy(desc(auditEntry.id));
 		expect(entry).toMatchObject({ entity: 'household', summary: { status: 'done' } });
+		expectNoPersonalNumbers(
+			entry.summary,
+			...neighbour.members.flatMap((m) => [m.idNumber, m.phone])
+		);
 
 		expect(
 			await resolveCorrection(actors['point admin'], { ...input, status: 'rejected' })

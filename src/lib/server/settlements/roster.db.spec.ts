@@ -369,6 +369,9 @@ describe('assignStaff: public-welfare posts', () => {
 		});
 		expect(await zero()).toBe(false);
 		expect((await getFigures(p.admin, p.s.id)).publicPosts).toBe(1);
+		const [entry] = await auditOf('roster.assign', p.s.id);
+		expect(entry.summary).toEqual({ kind: 'public_post', assignmentId: a.id, role: null });
+		expect(JSON.stringify(entry.summary)).not.toContain(head.idNumber);
 
 		// the same resident twice
 		expect(
