@@ -10,7 +10,8 @@
 //
 // Knobs: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), DATABASE_POOL_MAX
 // (10, passed to the server), BENCH_ONLY (comma-separated target names), BENCH_VOLUMES
-// (comma-separated household totals for the signed-in settlement, e.g. 50000,500000: one step each).
+// (comma-separated household totals for the signed-in settlement, one step each; default
+// 50000,500000 — a county's worth of households, ~200,000 members, then 10×; `none` for no steps).
 //
 // BENCH_IMPORT (households, default 10000; 0 skips it): after the demo-data step, a ledger of that
 // many households (~4 members each) is imported into the signed-in settlement through
@@ -46,6 +47,9 @@ const adminUrl = 'postgres://root@127.0.0.1:5432/postgres';
 const benchDbName = 'anju_bench';
 const login = { username: 'guanliyuan', password: 'anju-demo' };
 
+/** The household list at 50,000 households / ~200,000 members in one point, and at 10× that. */
+const defaultVolumes = '50000,500000';
+
 const num = (name: string, fallback: number, min = 1) => {
 	const raw = process.env[name];
 	const v = Number(raw);
@@ -61,7 +65,7 @@ const config = {
 	only: process.env.BENCH_ONLY?.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean),
-	volumes: (process.env.BENCH_VOLUMES ?? '')
+	volumes: (process.env.BENCH_VOLUMES ?? defaultVolumes)
 		.split(',')
 		.map((s) => Number(s.trim().replace(/_/g, '')))
 		.filter((n) => Number.isInteger(n) && n > 0)
