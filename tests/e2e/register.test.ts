@@ -233,7 +233,7 @@ test('without JavaScript a bad phone on the new-household form comes back with t
 	await page.goto(`/settlements/${settlementId}/households/new`);
 	await fillHome(page, room);
 	await fillMember(page, person);
-	// a disability level is chosen: 无 does not post without JavaScript (the test after this one)
+	// a disability level chosen, to see a number field come back too (无 has a test of its own below)
 	await page.locator('#health').selectOption('残疾');
 	await page.locator('#disabilityLevel').selectOption('3');
 	const [response] = await Promise.all([
