@@ -59,10 +59,14 @@ export async function listHouseholds(actor: Actor, settlementId: string, q: Hous
 		const prefix = escapeLike(search) + '%';
 		const conditions: SQL[] = [
 			sql`${household.headName} like ${prefix}`,
-			sql`exists (select 1 from resident r where r.household_id = ${household}.id and r.status = 'active' and r.name like ${prefix})`,
-			// 3栋2单元502 and 3栋-2单元-502 both find the unit
-			sql`(${household.building} || ${household.unitNo} || ${household.room}) like ${'%' + escapeLike(search.replace(/[\s\-—_/]/g, '')) + '%'}`
+			sql`exists (select 1 from resident r where r.household_id = ${household}.id and r.status = 'active' and r.name like ${prefix})`
 		];
+		// 3栋2单元502 and 3栋-2单元-502 both find the unit (and nothing but separators finds nothing)
+		const unit = search.replace(/[\s\-—_/]/g, '');
+		if (unit)
+			conditions.push(
+				sql`(${household.building} || ${household.unitNo} || ${household.room}) like ${'%' + escapeLike(unit) + '%'}`
+			);
 		if (/^\d{3,5}[\dXx]$/.test(search))
 			conditions.push(
 				sql`exists (select 1 from resident r where r.household_id = ${household}.id and r.status = 'active' and r.id_number like ${'%' + search.toUpperCase()})`
@@ -251,12 +255,45 @@ function memberValues(input: z.infer<typeof memberFormSchema> | HouseholdCreate)
  * Serialises writes to one household (or, for addresses, one settlement): under READ COMMITTED the
  * checks that follow see whatever a concurrent writer committed before us.
  */
-async function lockRow(executor: Executor, table: 'household' | 'settlement', id: string) {
-	await executor.execute(
-		table === 'household'
-			? sql`select id from household where id = ${id} for update`
-			: sql`select id from settlement where id = ${id} for update`
-	);
+async function lockSettlement(executor: Executor, id: string) {
+	await executor.execute(sql`select id from settlement where id = ${id} for update`);
+}
+
+/** Locks a household and tells whether it is still active, as a concurrent move-out may have ended it. */
+async function lockHousehold(executor: Executor, id: string): Promise<boolean> {
+	const { household } = schema;
+	const [row] = await executor
+		.select({ status: household.status })
+		.from(household)
+		.where(eq(household.id, id))
+		.for('update');
+	return row?.status === 'active';
+}
+
+/** A member as it is after the household lock (a double submit sees the first one's work); null once ended. */
+async function activeMember(executor: Executor, residentId: string) {
+	const { resident } = schema;
+	const [row] = await executor
+		.select({ status: resident.status, isHead: resident.isHead })
+		.from(resident)
+		.where(eq(resident.id, residentId));
+	return row?.status === 'active' ? row : null;
+}
+
+/** A public-welfare post ends when its holder leaves the point. */
+async function endPostsOf(executor: Executor, residentIds: string[], endedOn: string) {
+	if (residentIds.length === 0) return;
+	const { staffAssignment } = schema;
+	await executor
+		.update(staffAssignment)
+		.set({ endedOn })
+		.where(
+			and(
+				inArray(staffAssignment.residentId, residentIds),
+				eq(staffAssignment.kind, 'public_post'),
+				sql`${staffAssignment.endedOn} is null`
+			)
+		);
 }
 
 async function unitTaken(
@@ -295,7 +332,7 @@ export async function createHousehold(
 	requirePermission(actor, 'household.update', s, 'write');
 	const { household, resident } = schema;
 	return db().transaction(async (tx) => {
-		await lockRow(tx, 'settlement', settlementId);
+		await lockSettlement(tx, settlementId);
 		if (await unitTaken(tx, settlementId, input))
 			return { ok: false, reason: 'unit_taken', field: 'room' } as const;
 		const [h] = await tx
@@ -342,7 +379,8 @@ export async function updateHousehold(
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { household } = schema;
 	return db().transaction(async (tx) => {
-		await lockRow(tx, 'settlement', h.settlementId);
+		await lockSettlement(tx, h.settlementId);
+		if (!(await lockHousehold(tx, householdId))) return { ok: false, reason: 'ended' } as const;
 		if (await unitTaken(tx, h.settlementId, input, householdId))
 			return { ok: false, reason: 'unit_taken', field: 'room' } as const;
 		const [before] = await tx.select().from(household).where(eq(household.id, householdId));
@@ -389,7 +427,7 @@ export async function addMember(
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident } = schema;
 	return db().transaction(async (tx) => {
-		await lockRow(tx, 'household', householdId);
+		if (!(await lockHousehold(tx, householdId))) return { ok: false, reason: 'ended' } as const;
 		const active = await tx
 			.select({ idNumber: resident.idNumber, isHead: resident.isHead })
 			.from(resident)
@@ -445,7 +483,10 @@ export async function updateMember(
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
-		await lockRow(tx, 'household', r.householdId);
+		const current = (await lockHousehold(tx, r.householdId))
+			? await activeMember(tx, residentId)
+			: null;
+		if (!current) return { ok: false, reason: 'ended' } as const;
 		const others = await tx
 			.select({ id: resident.id, idNumber: resident.idNumber, isHead: resident.isHead })
 			.from(resident)
@@ -458,9 +499,9 @@ export async function updateMember(
 			);
 		if (others.some((m) => m.idNumber === input.idNumber))
 			return { ok: false, reason: 'already_member', field: 'idNumber' } as const;
-		if (r.isHead && input.relation !== '户主')
+		if (current.isHead && input.relation !== '户主')
 			return { ok: false, reason: 'head_relation', field: 'relation' } as const;
-		if (!r.isHead && input.relation === '户主')
+		if (!current.isHead && input.relation === '户主')
 			return { ok: false, reason: 'head_exists', field: 'relation' } as const;
 		const [before] = await tx.select().from(resident).where(eq(resident.id, residentId));
 		const values = memberValues(input);
@@ -468,7 +509,7 @@ export async function updateMember(
 			.update(resident)
 			.set({ ...values, relation: input.relation, updatedAt: new Date() })
 			.where(eq(resident.id, residentId));
-		if (r.isHead)
+		if (current.isHead)
 			await tx
 				.update(household)
 				.set({ headName: input.name, updatedAt: new Date() })
@@ -503,7 +544,10 @@ export async function endMembership(
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
-		await lockRow(tx, 'household', r.householdId);
+		const current = (await lockHousehold(tx, r.householdId))
+			? await activeMember(tx, residentId)
+			: null;
+		if (!current) return { ok: false, reason: 'ended' } as const;
 		const others = await tx
 			.select({ id: resident.id, name: resident.name })
 			.from(resident)
@@ -514,8 +558,8 @@ export async function endMembership(
 					ne(resident.id, residentId)
 				)
 			);
-		const newHead = r.isHead ? others.find((o) => o.id === input.newHeadId) : undefined;
-		if (r.isHead && others.length > 0 && !newHead)
+		const newHead = current.isHead ? others.find((o) => o.id === input.newHeadId) : undefined;
+		if (current.isHead && others.length > 0 && !newHead)
 			return { ok: false, reason: 'new_head_needed', field: 'newHeadId' } as const;
 		await tx
 			.update(resident)
@@ -527,6 +571,7 @@ export async function endMembership(
 				updatedAt: new Date()
 			})
 			.where(eq(resident.id, residentId));
+		await endPostsOf(tx, [residentId], input.endedOn);
 		if (newHead) {
 			await tx
 				.update(resident)
@@ -589,6 +634,11 @@ export async function moveOutHousehold(
 			})
 			.where(and(eq(resident.householdId, householdId), eq(resident.status, 'active')))
 			.returning({ id: resident.id });
+		await endPostsOf(
+			tx,
+			moved.map((m) => m.id),
+			input.endedOn
+		);
 		await tx
 			.update(household)
 			.set({

@@ -396,6 +396,46 @@ describe('assignStaff: public-welfare posts', () => {
 		expect(await zero()).toBe(true);
 	});
 
+	it('ends when its holder leaves the point, by moving out or by the whole household moving', async () => {
+		const p = await point('town');
+		const register = async (name: string) => {
+			const h = ok(await createHousehold(p.admin, p.s.id, householdInput({ name, age: 40 })));
+			const [head] = await db().select().from(resident).where(eq(resident.householdId, h.id));
+			const a = ok(
+				await assignStaff(
+					p.admin,
+					p.s.id,
+					input({
+						kind: 'public_post',
+						residentId: head.id,
+						postKind: 'cleaning',
+						startedOn: '2025-01-01'
+					})
+				)
+			);
+			return { household: h, head, assignmentId: a.id };
+		};
+		const one = await register('周保洁');
+		ok(
+			await endMembership(p.admin, one.head.id, {
+				reason: 'moved_out',
+				endedOn: '2025-06-30',
+				note: '',
+				newHeadId: ''
+			})
+		);
+		expect(await assignment(one.assignmentId)).toMatchObject({ endedOn: '2025-06-30' });
+
+		const two = await register('吴保洁');
+		ok(
+			await moveOutHousehold(p.admin, two.household.id, { endedOn: '2025-07-31', note: '回原籍' })
+		);
+		expect(await assignment(two.assignmentId)).toMatchObject({ endedOn: '2025-07-31' });
+		expect(
+			(await listRoster(p.admin, p.s.id)).current.filter((c) => c.kind === 'public_post')
+		).toEqual([]);
+	});
+
 	it('is no_resident for a resident of another point, one who left, or one of a moved-out household', async () => {
 		const p = await point('town');
 		const other = await point('town');

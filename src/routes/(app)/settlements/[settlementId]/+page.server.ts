@@ -26,6 +26,8 @@ export const load: PageServerLoad = async (event) => {
 		roster,
 		corrections,
 		can: {
+			// a resident reads the point's page but not its register
+			register: can(actor, 'household.read', resource),
 			update: canUpdate,
 			import: can(actor, 'household.import', resource),
 			export: can(actor, 'household.export', resource),
