@@ -321,6 +321,7 @@ async function startServer(buildDir: string, databaseUrl: string): Promise<Serve
 			NODE_ENV: 'production',
 			PORT: String(port),
 			ORIGIN: origin,
+			BODY_SIZE_LIMIT: '11M',
 			DATABASE_URL: databaseUrl,
 			DATABASE_POOL_MAX: String(config.poolMax)
 		},
