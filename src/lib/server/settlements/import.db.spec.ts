@@ -451,6 +451,26 @@ describe('previewImport and confirmImport', () => {
 		expect(audits).toHaveLength(1);
 	});
 
+	it('drops a parsed ledger a week after upload: a stale preview can no longer be confirmed', async () => {
+		const { s, actor } = await freshPoint();
+		const old = ok(await previewImport(actor, s.id, await xlsxFile(threeHouseholds())));
+		const { importBatch } = schema;
+		await db()
+			.update(importBatch)
+			.set({ createdAt: new Date(Date.now() - 8 * 24 * 3600 * 1000) })
+			.where(eq(importBatch.id, old.batchId));
+		ok(await previewImport(actor, s.id, await xlsxFile(threeHouseholds())));
+		const [row] = await db().select().from(importBatch).where(eq(importBatch.id, old.batchId));
+		expect(row.status).toBe('discarded');
+		expect(row.payload).toEqual([]);
+		const before = await registerCounts();
+		expect(await confirmImport(actor, old.batchId)).toMatchObject({
+			ok: false,
+			reason: 'discarded'
+		});
+		expect(await registerCounts()).toEqual(before);
+	});
+
 	it('an import and a clerk registering a household in the same flat at once: one wins', async () => {
 		const { s, actor } = await freshPoint();
 		const households = threeHouseholds();

@@ -525,6 +525,21 @@ export async function previewImport(
 	};
 	const sha256 = createHash('sha256').update(file.bytes).digest('hex');
 	const batchId = await db().transaction(async (tx) => {
+		// a parsed ledger holds people's data: a week after upload it is dropped (a preview then lapses)
+		const { importBatch } = schema;
+		await tx
+			.update(importBatch)
+			.set({
+				payload: [],
+				status: sql`case when ${importBatch.status} = 'previewed' then 'discarded' else ${importBatch.status} end`
+			})
+			.where(
+				and(
+					eq(importBatch.settlementId, s.id),
+					sql`${importBatch.createdAt} < now() - interval '7 days'`,
+					sql`jsonb_array_length(${importBatch.payload}) > 0`
+				)
+			);
 		const [batch] = await tx
 			.insert(schema.importBatch)
 			.values({
