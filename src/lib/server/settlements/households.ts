@@ -22,6 +22,7 @@ import {
 	notFound,
 	refreshDerived,
 	residentResource,
+	residentValues,
 	settlementResource
 } from './shared';
 
@@ -33,6 +34,24 @@ export interface HouseholdQuery {
 	tag?: HouseholdTag;
 	zeroEmployment?: boolean;
 	after?: { name: string; id: string };
+}
+
+/** The household for a register write: 404 when the actor cannot see it, 403 when they cannot change it. */
+async function writableHousehold(actor: Actor, householdId: string) {
+	const h = await householdResource(householdId);
+	requirePermission(actor, 'household.read', h ?? {}, 'read');
+	if (!h) notFound();
+	requirePermission(actor, 'household.update', h, 'write');
+	return h;
+}
+
+/** The member for a register write, likewise. */
+async function writableResident(actor: Actor, residentId: string) {
+	const r = await residentResource(residentId);
+	requirePermission(actor, 'household.read', r ?? {}, 'read');
+	if (!r) notFound();
+	requirePermission(actor, 'household.update', r, 'write');
+	return r;
 }
 
 /** A page of a settlement's active households, keyset by (head name, id); never the whole table. */
@@ -232,25 +251,6 @@ export async function listActiveMembers(actor: Actor, householdId: string) {
 
 type HouseholdCreate = z.infer<typeof householdCreateSchema>;
 
-function memberValues(input: z.infer<typeof memberFormSchema> | HouseholdCreate) {
-	return {
-		name: input.name,
-		idNumber: input.idNumber,
-		gender: input.gender,
-		birthDate: input.birthDate,
-		phone: input.phone || null,
-		schooling: input.schooling,
-		health: input.health,
-		disabilityLevel: input.disabilityLevel ?? null,
-		laborAbility: input.laborAbility,
-		employment: input.employment,
-		employer: input.employer || null,
-		job: input.job || null,
-		publicPost: input.publicPost || null,
-		training: input.training || null
-	};
-}
-
 /**
  * Serialises writes to one household (or, for addresses, one settlement): under READ COMMITTED the
  * checks that follow see whatever a concurrent writer committed before us.
@@ -351,7 +351,7 @@ export async function createHousehold(
 			.returning({ id: household.id });
 		await tx
 			.insert(resident)
-			.values({ householdId: h.id, relation: '户主', isHead: true, ...memberValues(input) });
+			.values({ householdId: h.id, relation: '户主', isHead: true, ...residentValues(input) });
 		await refreshDerived(tx, h.id);
 		const duplicate = (await findDuplicates(tx, h.id, [input.idNumber])).length > 0;
 		await audit.record(tx, {
@@ -372,10 +372,7 @@ export async function updateHousehold(
 	householdId: string,
 	input: z.infer<typeof householdUpdateSchema>
 ): Promise<{ ok: true } | Failure<'unit_taken' | 'ended'>> {
-	const h = await householdResource(householdId);
-	requirePermission(actor, 'household.read', h ?? {}, 'read');
-	if (!h) notFound();
-	requirePermission(actor, 'household.update', h, 'write');
+	const h = await writableHousehold(actor, householdId);
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { household } = schema;
 	return db().transaction(async (tx) => {
@@ -420,10 +417,7 @@ export async function addMember(
 ): Promise<
 	{ ok: true; id: string; duplicate: boolean } | Failure<'ended' | 'already_member' | 'head_exists'>
 > {
-	const h = await householdResource(householdId);
-	requirePermission(actor, 'household.read', h ?? {}, 'read');
-	if (!h) notFound();
-	requirePermission(actor, 'household.update', h, 'write');
+	const h = await writableHousehold(actor, householdId);
 	if (h.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident } = schema;
 	return db().transaction(async (tx) => {
@@ -442,7 +436,7 @@ export async function addMember(
 				householdId,
 				relation: input.relation,
 				isHead: input.relation === '户主',
-				...memberValues(input)
+				...residentValues(input)
 			})
 			.returning({ id: resident.id });
 		await refreshDerived(tx, householdId);
@@ -461,10 +455,7 @@ export async function addMember(
 
 /** The member's full record for the edit form (ID number and phone masked; they are re-entered to change). */
 export async function getMemberForEdit(actor: Actor, residentId: string) {
-	const r = await residentResource(residentId);
-	requirePermission(actor, 'household.read', r ?? {}, 'read');
-	if (!r) notFound();
-	requirePermission(actor, 'household.update', r, 'write');
+	const r = await writableResident(actor, residentId);
 	const { resident } = schema;
 	const [m] = await db().select().from(resident).where(eq(resident.id, residentId));
 	return { ...m, resource: r };
@@ -476,10 +467,7 @@ export async function updateMember(
 	residentId: string,
 	input: z.infer<typeof memberFormSchema>
 ): Promise<{ ok: true } | Failure<'ended' | 'head_exists' | 'head_relation' | 'already_member'>> {
-	const r = await residentResource(residentId);
-	requirePermission(actor, 'household.read', r ?? {}, 'read');
-	if (!r) notFound();
-	requirePermission(actor, 'household.update', r, 'write');
+	const r = await writableResident(actor, residentId);
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
@@ -504,7 +492,7 @@ export async function updateMember(
 		if (!current.isHead && input.relation === '户主')
 			return { ok: false, reason: 'head_exists', field: 'relation' } as const;
 		const [before] = await tx.select().from(resident).where(eq(resident.id, residentId));
-		const values = memberValues(input);
+		const values = residentValues(input);
 		await tx
 			.update(resident)
 			.set({ ...values, relation: input.relation, updatedAt: new Date() })
@@ -537,10 +525,7 @@ export async function endMembership(
 	residentId: string,
 	input: z.infer<typeof endMembershipSchema>
 ): Promise<{ ok: true; householdEnded: boolean } | Failure<'ended' | 'new_head_needed'>> {
-	const r = await residentResource(residentId);
-	requirePermission(actor, 'household.read', r ?? {}, 'read');
-	if (!r) notFound();
-	requirePermission(actor, 'household.update', r, 'write');
+	const r = await writableResident(actor, residentId);
 	if (r.status !== 'active') return { ok: false, reason: 'ended' };
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
@@ -612,10 +597,7 @@ export async function moveOutHousehold(
 	householdId: string,
 	input: z.infer<typeof moveOutSchema>
 ): Promise<{ ok: true } | Failure<'ended'>> {
-	const h = await householdResource(householdId);
-	requirePermission(actor, 'household.read', h ?? {}, 'read');
-	if (!h) notFound();
-	requirePermission(actor, 'household.update', h, 'write');
+	const h = await writableHousehold(actor, householdId);
 	const { resident, household } = schema;
 	return db().transaction(async (tx) => {
 		const [locked] = await tx

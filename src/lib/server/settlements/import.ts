@@ -21,7 +21,7 @@ import {
 	type LedgerMember,
 	type RegisterHousehold
 } from './ledger';
-import { isUuid } from './shared';
+import { isUuid, residentValues } from './shared';
 
 /** Uploads larger than this are refused before parsing. */
 export const maxImportBytes = 10 * 1024 * 1024;
@@ -200,24 +200,7 @@ const memberFields = [
 
 /** A ledger member as the resident row stores it. */
 function memberRow(m: Member) {
-	return {
-		name: m.name,
-		relation: m.relation,
-		isHead: m.relation === headRelation,
-		idNumber: m.idNumber,
-		gender: m.gender,
-		birthDate: m.birthDate,
-		phone: m.phone || null,
-		schooling: m.schooling,
-		health: m.health,
-		disabilityLevel: m.disabilityLevel ?? null,
-		laborAbility: m.laborAbility,
-		employment: m.employment,
-		employer: m.employer || null,
-		job: m.job || null,
-		publicPost: m.publicPost || null,
-		training: m.training || null
-	};
+	return { ...residentValues(m), relation: m.relation, isHead: m.relation === headRelation };
 }
 
 function sameMember(existing: ExistingMember, m: Member): boolean {

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
-import { employedStatuses } from '$lib/schemas/household';
+import { employedStatuses, type Member } from '$lib/schemas/household';
 import { db, schema, type Executor } from '../db';
 
 export function isUuid(s: string | null | undefined): s is string {
@@ -92,4 +92,24 @@ export async function refreshDerived(executor: Executor, householdId: string) {
 /** Rows of a raw `execute`, whichever engine ran it (postgres.js gives an array, PGlite `{ rows }`). */
 export function rowsOf<T>(result: unknown): T[] {
 	return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+/** A member's details as the resident row stores them (relation and head are the caller's). */
+export function residentValues(m: Omit<Member, 'relation'>) {
+	return {
+		name: m.name,
+		idNumber: m.idNumber,
+		gender: m.gender,
+		birthDate: m.birthDate,
+		phone: m.phone || null,
+		schooling: m.schooling,
+		health: m.health,
+		disabilityLevel: m.disabilityLevel ?? null,
+		laborAbility: m.laborAbility,
+		employment: m.employment,
+		employer: m.employer || null,
+		job: m.job || null,
+		publicPost: m.publicPost || null,
+		training: m.training || null
+	};
 }
