@@ -98,3 +98,27 @@ export const endAssignmentSchema = z.object({
 	assignmentId: z.uuid({ error: '参数错误' }),
 	endedOn: z.iso.date({ error: '请填写结束日期（YYYY-MM-DD）' })
 });
+
+export const settlementKinds = ['urban_park', 'town', 'village'] as const;
+export const committeeKinds = [
+	'new_residents_committee',
+	'town_committee',
+	'village_committee'
+] as const;
+
+/** A settlement's own record: where it is, what kind, who manages it. */
+export const settlementSchema = z.object({
+	name: z.string().trim().min(2, '请填写安置点名称').max(60, '名称最多 60 个字'),
+	kind: z.enum(settlementKinds, { error: '请选择安置点类型' }),
+	regionId: z.uuid({ error: '请选择所在乡镇或村' }),
+	committeeKind: z.enum(committeeKinds, { error: '请选择管理组织类型' }),
+	committeeName: z.string().trim().min(2, '请填写管理组织名称').max(60, '最多 60 个字'),
+	address: z.string().trim().max(120, '地址最多 120 个字').default(''),
+	openedOn: z.iso.date({ error: '请填写启用日期（YYYY-MM-DD）' }).or(z.literal('')).default(''),
+	capacity: z
+		.number({ error: '设计容量应为整数' })
+		.int('设计容量应为整数')
+		.min(1, '设计容量应大于 0')
+		.max(100_000, '设计容量过大')
+		.optional()
+});

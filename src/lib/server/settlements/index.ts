@@ -5,7 +5,10 @@ export {
 	getSettlement,
 	getFigures,
 	listOrigins,
-	listOpenCorrections
+	listOpenCorrections,
+	listSettlementRegions,
+	createSettlement,
+	updateSettlement
 } from './places';
 export {
 	listHouseholds,

@@ -1,5 +1,8 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import { requirePermission, scopeFilter, type Actor } from '../access';
+import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { settlementSchema } from '$lib/schemas/register';
+import { requireAnywhere, requirePermission, scopeFilter, type Actor } from '../access';
+import * as audit from '../audit';
 import { db, schema } from '../db';
 import { isUuid, notFound, rIsChild, rIsElderly, rIsEmployed, rIsLaborer, rowsOf } from './shared';
 
@@ -42,6 +45,7 @@ export async function getSettlement(actor: Actor, settlementId: string) {
 					address: settlement.address,
 					openedOn: settlement.openedOn,
 					capacity: settlement.capacity,
+					regionId: settlement.regionId,
 					regionPath: settlement.regionPath,
 					regionName: region.name
 				})
@@ -146,4 +150,125 @@ export async function listOpenCorrections(actor: Actor, settlementId: string) {
 		)
 		.orderBy(asc(correctionRequest.createdAt))
 		.limit(100);
+}
+
+/** The townships and villages where the actor may open a settlement, for the form's choices. */
+export async function listSettlementRegions(actor: Actor) {
+	requireAnywhere(actor, 'settlement.manage');
+	const { region } = schema;
+	return db()
+		.select({ id: region.id, name: region.name, level: region.level, path: region.path })
+		.from(region)
+		.where(
+			and(
+				inArray(region.level, ['township', 'village']),
+				scopeFilter(actor, 'settlement.manage', { regionPath: region.path })
+			)
+		)
+		.orderBy(region.code)
+		.limit(2000);
+}
+
+type SettlementInput = z.infer<typeof settlementSchema>;
+
+/** The region a settlement is put in, as a resource; null when it is not a township or village. */
+async function placeRegion(regionId: string) {
+	const { region } = schema;
+	const [r] = await db()
+		.select({ id: region.id, path: region.path })
+		.from(region)
+		.where(and(eq(region.id, regionId), inArray(region.level, ['township', 'village'])));
+	return r ?? null;
+}
+
+function settlementValues(input: SettlementInput, regionPath: string) {
+	return {
+		name: input.name,
+		kind: input.kind,
+		regionId: input.regionId,
+		regionPath,
+		committeeKind: input.committeeKind,
+		committeeName: input.committeeName,
+		address: input.address,
+		openedOn: input.openedOn || null,
+		capacity: input.capacity ?? null
+	};
+}
+
+async function nameTaken(regionId: string, name: string, exceptId?: string) {
+	const { settlement } = schema;
+	const [row] = await db()
+		.select({ id: settlement.id })
+		.from(settlement)
+		.where(
+			and(
+				eq(settlement.regionId, regionId),
+				eq(settlement.name, name),
+				exceptId ? ne(settlement.id, exceptId) : undefined
+			)
+		);
+	return !!row;
+}
+
+/** Opens a settlement in a township or village of the actor's county. Fails on a name taken there. */
+export async function createSettlement(
+	actor: Actor,
+	input: SettlementInput
+): Promise<
+	{ ok: true; id: string } | { ok: false; reason: 'no_region' | 'name_taken'; field: string }
+> {
+	requireAnywhere(actor, 'settlement.manage', 'write');
+	const r = await placeRegion(input.regionId);
+	if (!r) return { ok: false, reason: 'no_region', field: 'regionId' };
+	requirePermission(actor, 'settlement.manage', { regionPath: r.path }, 'write');
+	if (await nameTaken(r.id, input.name)) return { ok: false, reason: 'name_taken', field: 'name' };
+	const { settlement } = schema;
+	return db().transaction(async (tx) => {
+		const [row] = await tx
+			.insert(settlement)
+			.values(settlementValues(input, r.path))
+			.returning({ id: settlement.id });
+		await audit.record(tx, {
+			actor,
+			action: 'settlement.create',
+			entity: 'settlement',
+			entityId: row.id,
+			scopePath: r.path,
+			summary: { name: input.name, kind: input.kind }
+		});
+		return { ok: true, id: row.id } as const;
+	});
+}
+
+/** Corrects a settlement's record; moving it to another region needs that region in scope too. */
+export async function updateSettlement(
+	actor: Actor,
+	settlementId: string,
+	input: SettlementInput
+): Promise<{ ok: true } | { ok: false; reason: 'no_region' | 'name_taken'; field: string }> {
+	const s = await getSettlement(actor, settlementId);
+	requirePermission(
+		actor,
+		'settlement.manage',
+		{ settlementId: s.id, regionPath: s.regionPath },
+		'write'
+	);
+	const r = await placeRegion(input.regionId);
+	if (!r) return { ok: false, reason: 'no_region', field: 'regionId' };
+	requirePermission(actor, 'settlement.manage', { regionPath: r.path }, 'write');
+	if (await nameTaken(r.id, input.name, s.id))
+		return { ok: false, reason: 'name_taken', field: 'name' };
+	const { settlement } = schema;
+	return db().transaction(async (tx) => {
+		await tx.update(settlement).set(settlementValues(input, r.path)).where(eq(settlement.id, s.id));
+		await audit.record(tx, {
+			actor,
+			action: 'settlement.update',
+			entity: 'settlement',
+			entityId: s.id,
+			scopePath: r.path,
+			summary: { name: input.name, kind: input.kind, moved: r.path !== s.regionPath }
+		});
+		return { ok: true } as const;
+	});
 }

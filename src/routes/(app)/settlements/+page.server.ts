@@ -6,6 +6,7 @@ export const load: PageServerLoad = async (event) => {
 	const actor = requireUser(event);
 	return {
 		settlements: await settlements.listSettlements(actor),
-		canCompliance: canAnywhere(actor, 'compliance.read')
+		canCompliance: canAnywhere(actor, 'compliance.read'),
+		canCreate: canAnywhere(actor, 'settlement.manage')
 	};
 };

@@ -28,6 +28,7 @@ export const load: PageServerLoad = async (event) => {
 		can: {
 			// a resident reads the point's page but not its register
 			register: can(actor, 'household.read', resource),
+			manage: can(actor, 'settlement.manage', resource),
 			update: canUpdate,
 			import: can(actor, 'household.import', resource),
 			export: can(actor, 'household.export', resource),
