@@ -76,7 +76,10 @@ export const assignmentSchema = z
 	.object({
 		kind: z.enum(assignmentKinds, { error: '请选择岗位' }),
 		username: z.string().trim().max(64).default(''),
+		// the holder of a public post: by member id, or as people name them, by name and ID tail
 		residentId: z.string().trim().default(''),
+		residentName: z.string().trim().max(30, '姓名最多 30 个字').default(''),
+		residentIdTail: z.string().trim().toUpperCase().max(6, '最多填写 6 位').default(''),
 		name: z.string().trim().max(100, '最多 100 个字').default(''),
 		postKind: z.enum([...postKinds, ''], { error: '请选择岗位类别' }).default(''),
 		startedOn: z.iso.date({ error: '请填写开始日期（YYYY-MM-DD）' })
@@ -87,8 +90,16 @@ export const assignmentSchema = z
 		if (v.kind === 'property_company' && v.name.length < 2)
 			ctx.addIssue({ code: 'custom', path: ['name'], message: '请填写物业公司名称' });
 		if (v.kind === 'public_post') {
-			if (!/^[0-9a-f-]{36}$/.test(v.residentId))
-				ctx.addIssue({ code: 'custom', path: ['residentId'], message: '请选择上岗的居民' });
+			if (!/^[0-9a-f-]{36}$/.test(v.residentId)) {
+				if (v.residentName.length < 2)
+					ctx.addIssue({ code: 'custom', path: ['residentName'], message: '请填写上岗居民的姓名' });
+				if (!/^[0-9]{3,5}[0-9X]$/.test(v.residentIdTail))
+					ctx.addIssue({
+						code: 'custom',
+						path: ['residentIdTail'],
+						message: '请填写其身份证号后 4–6 位'
+					});
+			}
 			if (!v.postKind)
 				ctx.addIssue({ code: 'custom', path: ['postKind'], message: '请选择岗位类别' });
 		}

@@ -396,6 +396,54 @@ describe('assignStaff: public-welfare posts', () => {
 		expect(await zero()).toBe(true);
 	});
 
+	it('finds the holder by name and the tail of their ID number, as staff would name them', async () => {
+		const p = await point('town');
+		const h = ok(
+			await createHousehold(p.admin, p.s.id, householdInput({ name: '钟秀兰', age: 50 }))
+		);
+		const [head] = await db().select().from(resident).where(eq(resident.householdId, h.id));
+		const byName = (residentName: string, residentIdTail: string) =>
+			assignStaff(
+				p.admin,
+				p.s.id,
+				input({
+					kind: 'public_post',
+					residentName,
+					residentIdTail,
+					postKind: 'greening',
+					startedOn: '2025-03-01'
+				})
+			);
+		expect(await byName('钟秀兰', '0000')).toEqual({
+			ok: false,
+			reason: 'no_resident',
+			field: 'residentName'
+		});
+		const a = ok(await byName('钟秀兰', head.idNumber.slice(-6)));
+		expect(await assignment(a.id)).toMatchObject({ residentId: head.id, postKind: 'greening' });
+		// two people of one name with the same last digits: say more
+		const twin = ok(
+			await createHousehold(
+				p.admin,
+				p.s.id,
+				householdInput(
+					{ name: '钟秀兰', age: 50 },
+					{ building: '9栋', unitNo: '1单元', room: '909' }
+				)
+			)
+		);
+		// the twin's number shares the last digits (written straight in: only the tail matters here)
+		await db()
+			.update(resident)
+			.set({ idNumber: '360732' + head.idNumber.slice(6) })
+			.where(eq(resident.householdId, twin.id));
+		expect(await byName('钟秀兰', head.idNumber.slice(-4))).toEqual({
+			ok: false,
+			reason: 'ambiguous_resident',
+			field: 'residentName'
+		});
+	});
+
 	it('ends when its holder leaves the point, by moving out or by the whole household moving', async () => {
 		const p = await point('town');
 		const register = async (name: string) => {

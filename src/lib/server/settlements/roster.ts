@@ -7,7 +7,7 @@ import { invalidateUserSessions } from '../auth/session';
 import { db, schema } from '../db';
 import type { Role } from '../db/schema';
 import { getSettlement } from './places';
-import { refreshDerived, settlementResource } from './shared';
+import { isUuid, refreshDerived, settlementResource } from './shared';
 import { notFound } from './shared';
 
 export type Failure<F extends string = string> = { ok: false; reason: F; field?: string };
@@ -75,6 +75,7 @@ export async function assignStaff(
 	| Failure<
 			| 'no_user'
 			| 'no_resident'
+			| 'ambiguous_resident'
 			| 'chief_exists'
 			| 'admins_full'
 			| 'company_exists'
@@ -135,19 +136,29 @@ export async function assignStaff(
 			await invalidateUserSessions(u.id, undefined, tx);
 		}
 		if (input.kind === 'public_post') {
-			const [m] = await tx
+			const byId = isUuid(input.residentId);
+			const found = await tx
 				.select({ id: resident.id, name: resident.name, householdId: resident.householdId })
 				.from(resident)
 				.innerJoin(household, eq(household.id, resident.householdId))
 				.where(
 					and(
-						eq(resident.id, input.residentId),
+						byId
+							? eq(resident.id, input.residentId)
+							: and(
+									eq(resident.name, input.residentName),
+									sql`${resident.idNumber} like ${'%' + input.residentIdTail}`
+								),
 						eq(resident.status, 'active'),
 						eq(household.settlementId, settlementId),
 						eq(household.status, 'active')
 					)
-				);
-			if (!m) return { ok: false, reason: 'no_resident', field: 'residentId' } as const;
+				)
+				.limit(2);
+			const field = byId ? 'residentId' : 'residentName';
+			if (found.length === 0) return { ok: false, reason: 'no_resident', field } as const;
+			if (found.length > 1) return { ok: false, reason: 'ambiguous_resident', field } as const;
+			const [m] = found;
 			if (current.some((c) => c.kind === 'public_post' && c.residentId === m.id))
 				return { ok: false, reason: 'already_assigned', field: 'residentId' } as const;
 			residentId = m.id;

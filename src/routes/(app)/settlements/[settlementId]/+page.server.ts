@@ -44,7 +44,8 @@ export const load: PageServerLoad = async (event) => {
 
 const assignFailures = {
 	no_user: ['username', () => m.reg_no_user()],
-	no_resident: ['residentId', () => m.reg_no_resident()],
+	no_resident: ['residentName', () => m.reg_no_resident()],
+	ambiguous_resident: ['residentName', () => m.reg_ambiguous_resident()],
 	chief_exists: ['kind', () => m.reg_chief_exists()],
 	admins_full: ['kind', () => m.reg_admins_full()],
 	company_exists: ['kind', () => m.reg_company_exists()],
