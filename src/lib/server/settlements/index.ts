@@ -27,4 +27,5 @@ export {
 	resolveCorrection
 } from './households';
 export { listRoster, assignStaff, endAssignment } from './roster';
+export { getOverview } from './overview';
 export { listCompliance, listDuplicates } from './compliance';

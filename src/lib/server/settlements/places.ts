@@ -59,6 +59,9 @@ export async function getSettlement(actor: Actor, settlementId: string) {
 	return row;
 }
 
+/** A settlement the actor may see: only what `getSettlement` returned. */
+export type VisibleSettlement = Awaited<ReturnType<typeof getSettlement>>;
+
 export interface SettlementFigures {
 	households: number;
 	people: number;
@@ -74,7 +77,14 @@ export interface SettlementFigures {
 
 /** The point's key figures, counted from the register as it is now. */
 export async function getFigures(actor: Actor, settlementId: string): Promise<SettlementFigures> {
-	await getSettlement(actor, settlementId);
+	return figuresOf(await getSettlement(actor, settlementId));
+}
+
+// The *Of helpers take a settlement the caller has already checked with getSettlement; the
+// overview page loads the settlement once and passes it to each.
+
+export async function figuresOf(s: VisibleSettlement): Promise<SettlementFigures> {
+	const settlementId = s.id;
 	const [row] = await db()
 		.execute<Record<string, number>>(
 			sql`
@@ -108,7 +118,10 @@ export async function getFigures(actor: Actor, settlementId: string): Promise<Se
 
 /** Where the point's households came from (迁出地), by township and village. */
 export async function listOrigins(actor: Actor, settlementId: string) {
-	await getSettlement(actor, settlementId);
+	return originsOf(await getSettlement(actor, settlementId));
+}
+
+export function originsOf(s: VisibleSettlement) {
 	const { household } = schema;
 	return db()
 		.select({
@@ -117,7 +130,7 @@ export async function listOrigins(actor: Actor, settlementId: string) {
 			households: sql<number>`count(*)::int`
 		})
 		.from(household)
-		.where(and(eq(household.settlementId, settlementId), eq(household.status, 'active')))
+		.where(and(eq(household.settlementId, s.id), eq(household.status, 'active')))
 		.groupBy(household.originTownship, household.originVillage)
 		.orderBy(desc(sql`count(*)`), asc(household.originTownship))
 		.limit(100);
@@ -125,7 +138,10 @@ export async function listOrigins(actor: Actor, settlementId: string) {
 
 /** Open correction requests of the point's residents, oldest first. */
 export async function listOpenCorrections(actor: Actor, settlementId: string) {
-	const s = await getSettlement(actor, settlementId);
+	return openCorrectionsOf(actor, await getSettlement(actor, settlementId));
+}
+
+export function openCorrectionsOf(actor: Actor, s: VisibleSettlement) {
 	requirePermission(actor, 'household.update', { settlementId: s.id, regionPath: s.regionPath });
 	const { correctionRequest, household, resident } = schema;
 	return db()
@@ -143,7 +159,7 @@ export async function listOpenCorrections(actor: Actor, settlementId: string) {
 		.leftJoin(resident, eq(resident.id, correctionRequest.residentId))
 		.where(
 			and(
-				eq(household.settlementId, settlementId),
+				eq(household.settlementId, s.id),
 				eq(correctionRequest.status, 'open'),
 				isNull(correctionRequest.resolvedAt)
 			)

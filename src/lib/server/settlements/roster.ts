@@ -6,7 +6,7 @@ import * as audit from '../audit';
 import { invalidateUserSessions } from '../auth/session';
 import { db, schema } from '../db';
 import type { Role } from '../db/schema';
-import { getSettlement } from './places';
+import { getSettlement, type VisibleSettlement } from './places';
 import { isUuid, refreshDerived, settlementResource } from './shared';
 import { notFound } from './shared';
 
@@ -29,7 +29,11 @@ const postLabels = { security: '保安', cleaning: '保洁', greening: '保绿' 
 
 /** The point's roster: who holds each post now, and who held it before. */
 export async function listRoster(actor: Actor, settlementId: string) {
-	const s = await getSettlement(actor, settlementId);
+	return rosterOf(actor, await getSettlement(actor, settlementId));
+}
+
+/** The roster of a settlement the caller has already checked with getSettlement. */
+export async function rosterOf(actor: Actor, s: VisibleSettlement) {
 	const { staffAssignment, user, resident } = schema;
 	const rows = await db()
 		.select({
@@ -46,7 +50,7 @@ export async function listRoster(actor: Actor, settlementId: string) {
 		.from(staffAssignment)
 		.leftJoin(user, eq(user.id, staffAssignment.userId))
 		.leftJoin(resident, eq(resident.id, staffAssignment.residentId))
-		.where(eq(staffAssignment.settlementId, settlementId))
+		.where(eq(staffAssignment.settlementId, s.id))
 		.orderBy(
 			sql`${staffAssignment.endedOn} is not null`,
 			asc(staffAssignment.kind),

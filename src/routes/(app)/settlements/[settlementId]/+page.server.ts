@@ -9,22 +9,13 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const actor = requireUser(event);
-	const settlement = await settlements.getSettlement(actor, event.params.settlementId);
+	const overview = await settlements.getOverview(actor, event.params.settlementId);
+	const { settlement } = overview;
 	const resource = { settlementId: settlement.id, regionPath: settlement.regionPath };
 	const canUpdate = can(actor, 'household.update', resource);
-	const [figures, origins, roster, corrections] = await Promise.all([
-		settlements.getFigures(actor, settlement.id),
-		settlements.listOrigins(actor, settlement.id),
-		settlements.listRoster(actor, settlement.id),
-		canUpdate ? settlements.listOpenCorrections(actor, settlement.id) : []
-	]);
 	const today = new Date().toISOString().slice(0, 10);
 	return {
-		settlement,
-		figures,
-		origins,
-		roster,
-		corrections,
+		...overview,
 		can: {
 			// a resident reads the point's page but not its register
 			register: can(actor, 'household.read', resource),
