@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { error } from '@sveltejs/kit';
-import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { createUserSchema, registerSchema } from '$lib/schemas/accounts';
 import { roleScopeKind } from '$lib/schemas/roles';
@@ -484,19 +484,21 @@ export async function listUsers(actor: Actor, q: { search?: string; after?: stri
 		.orderBy(user.username)
 		.limit(limit + 1);
 	const page = rows.slice(0, limit);
-	const grants = new Map<string, Awaited<ReturnType<typeof listUserGrants>>>();
-	await Promise.all(page.map(async (u) => grants.set(u.id, await listUserGrants(u.id))));
+	// one query for the whole page's grants
+	const grants = await listGrantsOf(page.map((u) => u.id));
 	return {
-		rows: page.map((u) => ({ ...u, grants: grants.get(u.id) ?? [] })),
+		rows: page.map((u) => ({ ...u, grants: grants.filter((g) => g.userId === u.id) })),
 		next: rows.length > limit ? page[page.length - 1].username : null
 	};
 }
 
-async function listUserGrants(userId: string) {
+async function listGrantsOf(userIds: string[]) {
+	if (userIds.length === 0) return [];
 	const { roleGrant, region, settlement, organization } = schema;
 	return db()
 		.select({
 			id: roleGrant.id,
+			userId: roleGrant.userId,
 			role: roleGrant.role,
 			scopeKind: roleGrant.scopeKind,
 			scopeName: sql<
@@ -507,7 +509,7 @@ async function listUserGrants(userId: string) {
 		.leftJoin(region, eq(region.id, roleGrant.regionId))
 		.leftJoin(settlement, eq(settlement.id, roleGrant.settlementId))
 		.leftJoin(organization, eq(organization.id, roleGrant.organizationId))
-		.where(and(eq(roleGrant.userId, userId), isNull(roleGrant.revokedAt)))
+		.where(and(inArray(roleGrant.userId, userIds), isNull(roleGrant.revokedAt)))
 		.orderBy(desc(roleGrant.createdAt));
 }
 
