@@ -3,6 +3,7 @@ import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Role } from './db/schema';
 import { db, schema, type Executor } from './db';
+import { escapeLike } from './db/like';
 
 /** One grant of a role over a scope, with the scope's region path resolved. */
 export type Grant =
@@ -226,10 +227,6 @@ export function scopeFilter(actor: Actor, permission: Permission, cols: ScopeCol
 	}
 	if (conditions.length === 0) return sql`false`;
 	return sql`(${sql.join(conditions, sql` or `)})`;
-}
-
-function escapeLike(s: string) {
-	return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
 /** The signed-in actor, or a redirect to the login page. */

@@ -19,10 +19,10 @@ import { burnPasswordCheck, hashPassword, verifyPasswordHash } from '../auth/pas
 import { consume, isExhausted, loginLimits, reset } from '../auth/rate-limit';
 import { createSession, generateSessionToken, invalidateUserSessions } from '../auth/session';
 import { db, schema, type Executor } from '../db';
+import { escapeLike } from '../db/like';
+import type { Failure } from '../failure';
 import { isUuid } from '../settlements';
 import type { Role } from '../db/schema';
-
-export type Failure<F extends string = string> = { ok: false; reason: F; field?: string };
 
 /** Signs a user in by username or phone; throttled per address and per account before any hashing. */
 export async function login(
@@ -465,8 +465,8 @@ export async function listUsers(actor: Actor, q: { search?: string; after?: stri
 	if (q.search)
 		where.push(
 			or(
-				sql`${user.username} ilike ${'%' + q.search + '%'}`,
-				sql`${user.displayName} ilike ${'%' + q.search + '%'}`
+				sql`${user.username} ilike ${'%' + escapeLike(q.search) + '%'}`,
+				sql`${user.displayName} ilike ${'%' + escapeLike(q.search) + '%'}`
 			)!
 		);
 	if (q.after) where.push(sql`${user.username} > ${q.after}`);

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { requireAnywhere, scopeFilter, type Actor } from '../access';
 import { db, schema, type Executor } from '../db';
+import { escapeLike } from '../db/like';
 
 export interface AuditInput {
 	actor?: Pick<Actor, 'id' | 'displayName'> | null;
@@ -48,12 +49,12 @@ export async function listEntries(actor: Actor, q: AuditQuery = {}) {
 	if (q.actor)
 		where.push(
 			or(
-				sql`${auditEntry.actorName} ilike ${'%' + q.actor + '%'}`,
+				sql`${auditEntry.actorName} ilike ${'%' + escapeLike(q.actor) + '%'}`,
 				sql`${auditEntry.actorId}::text = ${q.actor}`
 			)!
 		);
 	if (q.entity) where.push(eq(auditEntry.entity, q.entity));
-	if (q.action) where.push(sql`${auditEntry.action} like ${q.action + '%'}`);
+	if (q.action) where.push(sql`${auditEntry.action} like ${escapeLike(q.action) + '%'}`);
 	if (q.from) where.push(gte(auditEntry.at, q.from));
 	if (q.to) where.push(lt(auditEntry.at, q.to));
 	if (q.before) where.push(lt(auditEntry.id, q.before));

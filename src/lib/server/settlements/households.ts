@@ -15,6 +15,8 @@ import type {
 import { can, requirePermission, scopeFilter, type Actor } from '../access';
 import * as audit from '../audit';
 import { db, schema, type Executor } from '../db';
+import { escapeLike } from '../db/like';
+import type { Failure } from '../failure';
 import { getSettlement } from './places';
 import {
 	householdResource,
@@ -25,8 +27,6 @@ import {
 	residentValues,
 	settlementResource
 } from './shared';
-
-export type Failure<F extends string = string> = { ok: false; reason: F; field?: string };
 
 export interface HouseholdQuery {
 	/** a name (head or member), a unit like 3栋 or 502, or the last 4–6 characters of an ID number */
@@ -126,10 +126,6 @@ export async function listHouseholds(actor: Actor, settlementId: string, q: Hous
 		rows: page,
 		next: rows.length > limit && last ? { name: last.headName, id: last.id } : null
 	};
-}
-
-function escapeLike(s: string) {
-	return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
 /** One household with its members (personal data masked), flags and history; 404 outside scope. */

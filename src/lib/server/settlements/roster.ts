@@ -5,12 +5,11 @@ import { can, requirePermission, type Actor } from '../access';
 import * as audit from '../audit';
 import { invalidateUserSessions } from '../auth/session';
 import { db, schema } from '../db';
+import type { Failure } from '../failure';
 import type { Role } from '../db/schema';
 import { getSettlement, type VisibleSettlement } from './places';
 import { isUuid, refreshDerived, settlementResource } from './shared';
 import { notFound } from './shared';
-
-export type Failure<F extends string = string> = { ok: false; reason: F; field?: string };
 
 /** The role an assignment grants over the settlement; property staff work as community workers. */
 const grantedRole: Partial<Record<AssignmentKind, Role>> = {
