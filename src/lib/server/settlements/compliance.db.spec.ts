@@ -1,8 +1,8 @@
-import { isHttpError } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber } from '$lib/mask';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import {
 	createAssignment,
 	createCounty,
@@ -24,15 +24,6 @@ import { listCompliance, listDuplicates } from '.';
 // findings are known by construction.
 
 useTestDatabase();
-
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	if (e !== null && !isHttpError(e)) throw e;
-	return e === null ? null : e.status;
-}
 
 /** Active residents in households of up to 50 (the factory's people, no labour data: no zero-employment flag). */
 async function populate(s: Settlement, people: number) {

@@ -1,10 +1,10 @@
-import { isHttpError } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeIdNumber } from '$lib/id-number';
 import type { Member } from '$lib/schemas/household';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import {
 	createCounty,
 	createHousehold,
@@ -162,14 +162,6 @@ async function registerCounts() {
 function ok(outcome: PreviewOutcome) {
 	if (!outcome.ok) throw new Error(`preview failed: ${outcome.message}`);
 	return outcome;
-}
-
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	return isHttpError(e) ? e.status : e;
 }
 
 const messagesAt = (errors: { row: number; message: string }[], row: number) =>

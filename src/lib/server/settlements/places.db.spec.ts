@@ -1,7 +1,7 @@
-import { isHttpError } from '@sveltejs/kit';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import { createCounty, createRegion, createUser, type County } from '../../../../tests/factories';
 import type { Actor } from '../access';
 import { db, schema } from '../db';
@@ -48,14 +48,6 @@ const input = (over: Partial<Parameters<typeof createSettlement>[1]> = {}) => ({
 	capacity: 2400,
 	...over
 });
-
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	return isHttpError(e) ? e.status : e;
-}
 
 describe('createSettlement', () => {
 	it('opens a settlement with its region path and an audit entry', async () => {

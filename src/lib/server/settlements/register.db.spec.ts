@@ -1,8 +1,8 @@
-import { isHttpError } from '@sveltejs/kit';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '$lib/id-number';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import {
 	bornYearsAgo,
 	createCounty,
@@ -76,14 +76,6 @@ beforeAll(async () => {
 });
 
 /** The HTTP status a command threw, or null when it did not throw. */
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	if (e !== null && !isHttpError(e)) throw e;
-	return e === null ? null : e.status;
-}
 
 function ok<T extends { ok: boolean }>(result: T): Extract<T, { ok: true }> {
 	expect(result).toMatchObject({ ok: true });

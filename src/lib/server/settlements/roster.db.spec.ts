@@ -1,9 +1,9 @@
-import { isHttpError } from '@sveltejs/kit';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assignmentSchema } from '$lib/schemas/register';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import {
 	createCounty,
 	createOrganization,
@@ -71,15 +71,6 @@ async function staff(): Promise<User> {
 }
 
 const input = (v: z.input<typeof assignmentSchema>) => assignmentSchema.parse(v);
-
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	if (e !== null && !isHttpError(e)) throw e;
-	return e === null ? null : e.status;
-}
 
 function ok<T extends { ok: boolean }>(result: T): Extract<T, { ok: true }> {
 	expect(result).toMatchObject({ ok: true });

@@ -1,6 +1,6 @@
-import { isHttpError } from '@sveltejs/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../tests/db';
+import { httpStatus as status } from '../../../../tests/http';
 import {
 	createCounty,
 	createHousehold,
@@ -42,14 +42,6 @@ beforeAll(async () => {
 	await make('resident', { household: home, grants: [{ role: 'resident', on: s1 }] });
 	await make('neighbour', { household: neighbour, grants: [{ role: 'resident', on: s1 }] });
 });
-
-async function status(p: Promise<unknown>) {
-	const e = await p.then(
-		() => null,
-		(e: unknown) => e
-	);
-	return isHttpError(e) ? e.status : e;
-}
 
 describe('getHousehold', () => {
 	it('returns the household and its members with ID numbers and phones masked', async () => {
