@@ -695,6 +695,28 @@ describe('parseLedger: the file as a whole', () => {
 	});
 });
 
+describe('parseLedger: the same file, the same answer', () => {
+	it('reads a small workbook alike three hundred times (exceljs’s streaming reader now and then saw no rows)', async () => {
+		const answers = new Set<string>();
+		for (let i = 0; i < 300; i++) {
+			const workbook = new ExcelJS.Workbook();
+			const sheet = workbook.addWorksheet('Sheet1');
+			sheet.addRow(['楼栋', '房号', '户主姓名', '姓名', '身份证号码']);
+			sheet.addRow([
+				'3栋',
+				'502',
+				'王德明',
+				'王德明',
+				makeIdNumber('360781', '1970-01-01', 1, 'male')
+			]);
+			const result = await parseLedger(Buffer.from(await workbook.xlsx.writeBuffer()), '台账.xlsx');
+			answers.add(String(result.fileError));
+		}
+		expect([...answers]).toHaveLength(1);
+		expect([...answers][0]).toMatch(/^缺少必填列：与户主关系/);
+	});
+});
+
 describe('memberSchema', () => {
 	it('accepts a valid member and trims its text', () => {
 		const m = member({ name: ' 张三 ', employer: '  ' });

@@ -881,7 +881,24 @@ function patchStreamingReader(reader: ExcelJS.stream.xlsx.WorkbookReader) {
 	};
 }
 
-async function readXlsx(data: Uint8Array, collector: (date1904: boolean) => LedgerCollector) {
+/** One sheet's rows as plain cell values, the same for the streaming and the in-memory reader. */
+function addRow(c: LedgerCollector, row: ExcelJS.Row) {
+	const values = row.values as ExcelJS.CellValue[];
+	const cells: Raw[] = new Array(Math.max(values.length - 1, 0));
+	for (let i = 1; i < values.length; i++) cells[i - 1] = plainCell(values[i]);
+	c.add(row.number, cells);
+}
+
+interface XlsxRead {
+	sheets: number;
+	found: LedgerCollector | null;
+	anything: boolean;
+}
+
+async function streamXlsx(
+	data: Uint8Array,
+	collector: (date1904: boolean) => LedgerCollector
+): Promise<XlsxRead> {
 	const input = new PassThrough();
 	input.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 	const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
@@ -892,13 +909,11 @@ async function readXlsx(data: Uint8Array, collector: (date1904: boolean) => Ledg
 		entries: 'ignore'
 	});
 	patchStreamingReader(reader);
-	let sheets = 0;
-	let found: LedgerCollector | null = null;
-	let anything = false;
+	const read: XlsxRead = { sheets: 0, found: null, anything: false };
 	for await (const sheet of reader) {
-		sheets++;
+		read.sheets++;
 		const name = (sheet as unknown as { name?: string }).name;
-		if (found || name === '填写说明') {
+		if (read.found || name === '填写说明') {
 			// later sheets are read past, not parsed
 			for await (const _row of sheet) void _row;
 			continue;
@@ -906,18 +921,42 @@ async function readXlsx(data: Uint8Array, collector: (date1904: boolean) => Ledg
 		const props = (reader as unknown as { properties?: { model?: { date1904?: boolean } } })
 			.properties;
 		const c = collector(Boolean(props?.model?.date1904));
-		for await (const row of sheet) {
-			const values = row.values as ExcelJS.CellValue[];
-			const cells: Raw[] = new Array(Math.max(values.length - 1, 0));
-			for (let i = 1; i < values.length; i++) cells[i - 1] = plainCell(values[i]);
-			c.add(row.number, cells);
-		}
-		if (c.sawAnything) anything = true;
-		if (c.hasHeader) found = c;
+		for await (const row of sheet) addRow(c, row);
+		if (c.sawAnything) read.anything = true;
+		if (c.hasHeader) read.found = c;
 	}
-	if (sheets === 0) throw new FileError(invalidFileMessage);
-	if (found) return found;
-	throw new FileError(anything ? missingHeaderMessage : '表格中没有数据');
+	return read;
+}
+
+async function loadXlsx(
+	data: Uint8Array,
+	collector: (date1904: boolean) => LedgerCollector
+): Promise<XlsxRead> {
+	const workbook = new ExcelJS.Workbook();
+	await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as never);
+	const read: XlsxRead = { sheets: workbook.worksheets.length, found: null, anything: false };
+	for (const sheet of workbook.worksheets) {
+		if (sheet.name === '填写说明') continue;
+		const c = collector(Boolean(workbook.properties.date1904));
+		sheet.eachRow({ includeEmpty: false }, (row) => addRow(c, row));
+		if (c.sawAnything) read.anything = true;
+		if (c.hasHeader) {
+			read.found = c;
+			break;
+		}
+	}
+	return read;
+}
+
+async function readXlsx(data: Uint8Array, collector: (date1904: boolean) => LedgerCollector) {
+	let read = await streamXlsx(data, collector);
+	// exceljs 4.4.0's streaming reader now and then yields no rows for a sheet it parked in a temp
+	// file (a sheet stored before the shared strings, as Excel and exceljs write it): when it finds
+	// nothing, read the file again whole before calling it empty
+	if (read.sheets > 0 && !read.found && !read.anything) read = await loadXlsx(data, collector);
+	if (read.sheets === 0) throw new FileError(invalidFileMessage);
+	if (read.found) return read.found;
+	throw new FileError(read.anything ? missingHeaderMessage : '表格中没有数据');
 }
 
 const missingHeaderMessage = `找不到表头，请使用下载的模板（第一行为列名：${ledgerColumns
