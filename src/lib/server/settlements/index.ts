@@ -8,7 +8,8 @@ export {
 	listOpenCorrections,
 	listSettlementRegions,
 	createSettlement,
-	updateSettlement
+	updateSettlement,
+	ledgerAccess
 } from './places';
 export {
 	listHouseholds,

@@ -1,7 +1,14 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { settlementSchema } from '$lib/schemas/register';
-import { requireAnywhere, requirePermission, scopeFilter, type Actor } from '../access';
+import {
+	can,
+	requireAnywhere,
+	requirePermission,
+	scopeFilter,
+	type Actor,
+	type Resource
+} from '../access';
 import * as audit from '../audit';
 import { db, schema } from '../db';
 import { isUuid, notFound, rIsChild, rIsElderly, rIsEmployed, rIsLaborer, rowsOf } from './shared';
@@ -287,4 +294,14 @@ export async function updateSettlement(
 		});
 		return { ok: true } as const;
 	});
+}
+
+/** Which ledger actions (import, export, export with full values) the actor has over a point. */
+export function ledgerAccess(actor: Actor, resource: Resource) {
+	const exportable = can(actor, 'household.export', resource);
+	return {
+		import: can(actor, 'household.import', resource),
+		export: exportable,
+		exportFull: exportable && can(actor, 'person.reveal', resource)
+	};
 }

@@ -21,9 +21,7 @@ export const load: PageServerLoad = async (event) => {
 			register: can(actor, 'household.read', resource),
 			manage: can(actor, 'settlement.manage', resource),
 			update: canUpdate,
-			import: can(actor, 'household.import', resource),
-			export: can(actor, 'household.export', resource),
-			exportFull: can(actor, 'household.export', resource) && can(actor, 'person.reveal', resource),
+			...settlements.ledgerAccess(actor, resource),
 			compliance: can(actor, 'compliance.read', resource)
 		},
 		assignForm: await superValidate({ startedOn: today }, zod4(assignmentSchema), {

@@ -28,9 +28,7 @@ export const load: PageServerLoad = async (event) => {
 		filter: { q: q.q ?? '', tag: q.tag ?? '', zero: q.zero === '1' },
 		can: {
 			create: can(actor, 'household.update', resource),
-			import: can(actor, 'household.import', resource),
-			export: can(actor, 'household.export', resource),
-			exportFull: can(actor, 'household.export', resource) && can(actor, 'person.reveal', resource)
+			...settlements.ledgerAccess(actor, resource)
 		}
 	};
 };
