@@ -53,13 +53,28 @@ export const permissions = [
 	'organization.verify',
 	'user.read',
 	'user.manage',
-	'audit.read'
+	'audit.read',
+	'service.read',
+	'service.file',
+	'service.handle',
+	'service.internal',
+	'service.withdraw',
+	'service.rate',
+	'service.catalogue'
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const staffRead: Partial<Record<Permission, Reach>> = {
 	'settlement.read': 'scope',
-	'household.read': 'scope'
+	'household.read': 'scope',
+	'service.read': 'scope',
+	'service.internal': 'scope'
+};
+
+/** The one-stop window: file for residents (帮代办) and carry requests through. */
+const serviceWindow: Partial<Record<Permission, Reach>> = {
+	'service.file': 'scope',
+	'service.handle': 'scope'
 };
 
 const countyStaff: Partial<Record<Permission, Reach>> = {
@@ -69,7 +84,8 @@ const countyStaff: Partial<Record<Permission, Reach>> = {
 	'roster.post': 'scope',
 	'household.export': 'scope',
 	'compliance.read': 'scope',
-	'organization.read': 'scope'
+	'organization.read': 'scope',
+	'service.catalogue': 'scope'
 };
 
 /** The single table of who may do what. Later capabilities add their permissions here. */
@@ -77,11 +93,16 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	resident: {
 		'settlement.read': 'ownSettlement',
 		'household.read': 'own',
-		'correction.create': 'own'
+		'correction.create': 'own',
+		'service.read': 'own',
+		'service.file': 'own',
+		'service.withdraw': 'own',
+		'service.rate': 'own'
 	},
-	community_worker: { ...staffRead },
+	community_worker: { ...staffRead, ...serviceWindow },
 	point_admin: {
 		...staffRead,
+		...serviceWindow,
 		'roster.post': 'scope',
 		'household.update': 'scope',
 		'household.import': 'scope',
@@ -91,6 +112,7 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	},
 	point_chief: {
 		...staffRead,
+		...serviceWindow,
 		'roster.post': 'scope',
 		'household.export': 'scope',
 		'person.reveal': 'scope',
@@ -108,7 +130,10 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	org_member: { 'organization.read': 'scope' },
 	mutual_aid_admin: { 'organization.read': 'scope' },
 	system_admin: Object.fromEntries(
-		permissions.filter((p) => p !== 'correction.create').map((p) => [p, 'scope'])
+		// a resident's own acts (asking for a correction, rating a service) are not done for them
+		permissions
+			.filter((p) => !['correction.create', 'service.rate'].includes(p))
+			.map((p) => [p, 'scope'])
 	) as Record<Permission, Reach>
 };
 

@@ -2,3 +2,5 @@ export * from './settlements';
 export * from './charity';
 export * from './accounts';
 export * from './audit';
+export * from './services';
+export * from './notifications';
