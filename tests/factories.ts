@@ -319,3 +319,60 @@ export async function createAssignment(
 		.returning();
 	return row;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Services (appended for the services specs)
+
+export type ServiceCategory = typeof schema.serviceCategory.$inferSelect;
+export type ServiceRequest = typeof schema.serviceRequest.$inferSelect;
+
+/** A catalogue entry of a county (any region works); 5 working days unless told. */
+export async function createCategory(
+	region: Region,
+	input: Partial<typeof schema.serviceCategory.$inferInsert> = {}
+): Promise<ServiceCategory> {
+	const n = sequence();
+	const [row] = await db()
+		.insert(schema.serviceCategory)
+		.values({
+			code: `test_${n}`,
+			name: `事项${n}`,
+			materials: ['户口簿', '身份证'],
+			timeLimitDays: 5,
+			...input,
+			regionId: region.id,
+			regionPath: region.path
+		})
+		.returning();
+	return row;
+}
+
+/**
+ * A request written straight to the table (the services commands are tested on their own):
+ * in the household's settlement, filed by `filedBy`, due in a week unless told.
+ */
+export async function createServiceRequest(
+	household: { id: string; settlementId: string },
+	category: { id: string },
+	filedBy: { id: string },
+	input: Partial<typeof schema.serviceRequest.$inferInsert> = {}
+): Promise<ServiceRequest> {
+	const [s] = await db()
+		.select({ regionPath: schema.settlement.regionPath })
+		.from(schema.settlement)
+		.where(eq(schema.settlement.id, household.settlementId));
+	const [row] = await db()
+		.insert(schema.serviceRequest)
+		.values({
+			description: `测试申请${sequence()}`,
+			dueOn: new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10),
+			...input,
+			categoryId: category.id,
+			householdId: household.id,
+			settlementId: household.settlementId,
+			regionPath: s.regionPath,
+			filedBy: filedBy.id
+		})
+		.returning();
+	return row;
+}
