@@ -17,6 +17,8 @@ export const init: ServerInit = async () => {
 	const booting = boot({
 		seedDemo: (dev && !process.env.DATABASE_URL) || process.env.ANJU_SEED_DEMO === '1'
 	});
+	// overdue service requests go to their 点长 without anyone having to look
+	void booting.then(async () => (await import('$lib/server/services')).startEscalationTimer());
 	// wait for a healthy database at start, but never hang the server on a dead one
 	await Promise.race([booting, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
 };
