@@ -3,16 +3,33 @@ import { canAnywhere, hasRole, isStaff, type Actor } from './access';
 export interface NavItem {
 	href: string;
 	/** message key in messages/*.json */
-	label: 'nav_home' | 'nav_me' | 'nav_settlements' | 'nav_users' | 'nav_audit' | 'nav_account';
+	label:
+		| 'nav_home'
+		| 'nav_services'
+		| 'nav_messages'
+		| 'nav_me'
+		| 'nav_settlements'
+		| 'nav_users'
+		| 'nav_audit'
+		| 'nav_account';
 }
 
-/** The menu for the actor, from what they may do; each capability adds its entry here. */
+/**
+ * The menu for the actor, from what they may do; each capability adds its entry here. A phone's
+ * tab bar takes the first four for non-staff, so residents read 首页 · 办事 · 消息 · 我的; staff
+ * have the header bell for messages.
+ */
 export function navFor(actor: Actor | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav_home' }];
 	if (!actor) return items;
+	const staff = isStaff(actor);
+	const services = canAnywhere(actor, 'service.read');
+	if (!staff && services) items.push({ href: '/services', label: 'nav_services' });
+	if (!staff) items.push({ href: '/notifications', label: 'nav_messages' });
 	if (hasRole(actor, 'resident')) items.push({ href: '/me', label: 'nav_me' });
-	if (isStaff(actor) && canAnywhere(actor, 'settlement.read'))
+	if (staff && canAnywhere(actor, 'settlement.read'))
 		items.push({ href: '/settlements', label: 'nav_settlements' });
+	if (staff && services) items.push({ href: '/services', label: 'nav_services' });
 	if (canAnywhere(actor, 'user.read')) items.push({ href: '/admin/users', label: 'nav_users' });
 	if (canAnywhere(actor, 'audit.read')) items.push({ href: '/admin/audit', label: 'nav_audit' });
 	items.push({ href: '/account', label: 'nav_account' });
