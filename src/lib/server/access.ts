@@ -60,7 +60,17 @@ export const permissions = [
 	'service.internal',
 	'service.withdraw',
 	'service.rate',
-	'service.catalogue'
+	'service.catalogue',
+	'need.read',
+	'need.create',
+	'need.verify',
+	'offer.manage',
+	'pledge.create',
+	'pledge.deliver',
+	'pledge.confirm',
+	'fund.read',
+	'fund.entry.create',
+	'aid.manage'
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -68,13 +78,16 @@ const staffRead: Partial<Record<Permission, Reach>> = {
 	'settlement.read': 'scope',
 	'household.read': 'scope',
 	'service.read': 'scope',
-	'service.internal': 'scope'
+	'service.internal': 'scope',
+	'need.read': 'scope'
 };
 
 /** The one-stop window: file for residents (帮代办) and carry requests through. */
 const serviceWindow: Partial<Record<Permission, Reach>> = {
 	'service.file': 'scope',
-	'service.handle': 'scope'
+	'service.handle': 'scope',
+	'need.create': 'scope',
+	'pledge.confirm': 'scope'
 };
 
 const countyStaff: Partial<Record<Permission, Reach>> = {
@@ -85,7 +98,9 @@ const countyStaff: Partial<Record<Permission, Reach>> = {
 	'household.export': 'scope',
 	'compliance.read': 'scope',
 	'organization.read': 'scope',
-	'service.catalogue': 'scope'
+	'service.catalogue': 'scope',
+	'need.verify': 'scope',
+	'fund.read': 'scope'
 };
 
 /** The single table of who may do what. Later capabilities add their permissions here. */
@@ -97,12 +112,16 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 		'service.read': 'own',
 		'service.file': 'own',
 		'service.withdraw': 'own',
-		'service.rate': 'own'
+		'service.rate': 'own',
+		'need.read': 'own',
+		'need.create': 'own',
+		'pledge.confirm': 'own'
 	},
 	community_worker: { ...staffRead, ...serviceWindow },
 	point_admin: {
 		...staffRead,
 		...serviceWindow,
+		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.update': 'scope',
 		'household.import': 'scope',
@@ -113,6 +132,7 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	point_chief: {
 		...staffRead,
 		...serviceWindow,
+		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.export': 'scope',
 		'person.reveal': 'scope',
@@ -127,12 +147,24 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 		'user.manage': 'scope',
 		'audit.read': 'scope'
 	},
-	org_member: { 'organization.read': 'scope' },
-	mutual_aid_admin: { 'organization.read': 'scope' },
+	org_member: {
+		'organization.read': 'scope',
+		'offer.manage': 'scope',
+		'pledge.create': 'scope',
+		'pledge.deliver': 'scope',
+		'fund.read': 'scope',
+		'fund.entry.create': 'scope'
+	},
+	mutual_aid_admin: {
+		'organization.read': 'scope',
+		'fund.read': 'scope',
+		'fund.entry.create': 'scope',
+		'aid.manage': 'scope'
+	},
 	system_admin: Object.fromEntries(
-		// a resident's own acts (asking for a correction, rating a service) are not done for them
+		// a resident's own acts (asking for a correction, rating a service, confirming help) are not done for them
 		permissions
-			.filter((p) => !['correction.create', 'service.rate'].includes(p))
+			.filter((p) => !['correction.create', 'service.rate', 'pledge.confirm'].includes(p))
 			.map((p) => [p, 'scope'])
 	) as Record<Permission, Reach>
 };
