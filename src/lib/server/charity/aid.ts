@@ -1,0 +1,2 @@
+// written by the aid part of the charity capability
+export {};

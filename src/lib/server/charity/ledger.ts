@@ -1,0 +1,2 @@
+// written by the ledger part of the charity capability
+export {};

@@ -1,0 +1,2 @@
+// written by the matching part of the charity capability
+export {};

@@ -1,0 +1,2 @@
+// written by the needs part of the charity capability
+export {};

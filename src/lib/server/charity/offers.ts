@@ -1,0 +1,2 @@
+// written by the offers part of the charity capability
+export {};

@@ -1,0 +1,2 @@
+// written by the organizations part of the charity capability
+export {};

@@ -1,0 +1,2 @@
+// written by the pledges part of the charity capability
+export {};
