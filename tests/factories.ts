@@ -376,3 +376,86 @@ export async function createServiceRequest(
 		.returning();
 	return row;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Charity (appended for the charity specs): rows written straight to the tables
+
+export type Need = typeof schema.need.$inferSelect;
+export type Offer = typeof schema.offer.$inferSelect;
+export type Fund = typeof schema.fund.$inferSelect;
+
+/** A need of a household; published (verified) unless told, money of 1,000 yuan by default. */
+export async function createNeed(
+	household: { id: string; settlementId: string },
+	raisedBy: { id: string },
+	input: Partial<typeof schema.need.$inferInsert> = {}
+): Promise<Need> {
+	const [s] = await db()
+		.select({ regionPath: schema.settlement.regionPath })
+		.from(schema.settlement)
+		.where(eq(schema.settlement.id, household.settlementId));
+	const published = (input.status ?? 'published') !== 'pending';
+	const [row] = await db()
+		.insert(schema.need)
+		.values({
+			category: 'medical',
+			kind: 'money',
+			quantity: 100_000,
+			title: `需求${sequence()}`,
+			status: 'published',
+			verifiedAt: published ? new Date() : null,
+			verifiedBy: published ? raisedBy.id : null,
+			...input,
+			householdId: household.id,
+			settlementId: household.settlementId,
+			regionPath: s.regionPath,
+			raisedBy: raisedBy.id
+		})
+		.returning();
+	return row;
+}
+
+/** An offer of an organisation serving a region, valid this year, 10,000 yuan by default. */
+export async function createOffer(
+	organization: { id: string },
+	createdBy: { id: string },
+	region: { path: string },
+	input: Partial<typeof schema.offer.$inferInsert> = {}
+): Promise<Offer> {
+	const year = new Date().getUTCFullYear();
+	const [row] = await db()
+		.insert(schema.offer)
+		.values({
+			kind: 'money',
+			categories: ['medical', 'schooling'],
+			regionPaths: [region.path],
+			capacity: 1_000_000,
+			title: `资源${sequence()}`,
+			validFrom: `${year - 1}-01-01`,
+			validTo: `${year + 1}-12-31`,
+			...input,
+			organizationId: organization.id,
+			createdBy: createdBy.id
+		})
+		.returning();
+	return row;
+}
+
+/** An empty fund of an organisation (money comes in through the ledger commands). */
+export async function createFund(
+	organization: { id: string },
+	input: Partial<typeof schema.fund.$inferInsert> = {}
+): Promise<Fund> {
+	const [row] = await db()
+		.insert(schema.fund)
+		.values({
+			name: `基金${sequence()}`,
+			kind: 'project',
+			startsOn: '2026-01-01',
+			...input,
+			balance: 0,
+			organizationId: organization.id
+		})
+		.returning();
+	return row;
+}
