@@ -4,12 +4,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseIdNumber } from '$lib/id-number';
 import { mobilePattern } from '$lib/schemas/accounts';
 import { ageOn, isZeroEmployment, memberSchema } from '$lib/schemas/household';
+import { fileRequestSchema } from '$lib/schemas/services';
+import { clockStatuses, isOpen, requestStatuses, type RequestStatus } from '$lib/services/workflow';
+import { addWorkingDays, shanghaiDay } from '$lib/working-days';
 import { useTestDatabase } from '../../../tests/db';
 import { actorFor } from '../../../tests/factories';
 import { loadGrants, type Actor, type Grant } from './access';
 import { verifyPasswordHash } from './auth/password';
 import { db, schema } from './db';
 import { demoCountyCode, demoPassword, demoSettlements, isEmpty, seedDemo } from './seed';
+import { countRequests, escalateOverdue, listRequests } from './services';
 import { listCompliance, listDuplicates } from './settlements';
 
 useTestDatabase();
@@ -24,9 +28,19 @@ const {
 	correctionRequest,
 	organization,
 	user,
-	roleGrant
+	roleGrant,
+	serviceCategory,
+	serviceRequest,
+	serviceEvent,
+	serviceRequestTally,
+	notification
 } = schema;
 const tables: PgTable[] = [
+	serviceCategory,
+	serviceRequest,
+	serviceEvent,
+	serviceRequestTally,
+	notification,
 	region,
 	settlement,
 	household,
@@ -79,6 +93,7 @@ const demoAccounts: [username: string, expected: Expected][] = [
 type Person = typeof resident.$inferSelect;
 
 let seedMs = 0;
+let seededAt: Date;
 let emptyBefore: boolean;
 let firstRun: { created: boolean };
 let points: (typeof settlement.$inferSelect)[];
@@ -91,6 +106,7 @@ let minzheng: Actor;
 beforeAll(async () => {
 	emptyBefore = await isEmpty();
 	const t0 = performance.now();
+	seededAt = new Date();
 	firstRun = await seedDemo();
 	seedMs = performance.now() - t0;
 	points = await db().select().from(settlement).orderBy(asc(settlement.createdAt));
@@ -436,6 +452,243 @@ describe('seedDemo', () => {
 		});
 		const member = people.find((p) => p.id === requests[0].residentId)!;
 		expect(member.householdId).toBe(jumin.householdId);
+	});
+
+	describe('services', () => {
+		type Request = typeof serviceRequest.$inferSelect;
+		type Event = typeof serviceEvent.$inferSelect;
+		let categories: (typeof serviceCategory.$inferSelect)[];
+		let requests: Request[];
+		let eventsOf: Map<string, Event[]>;
+		const userNamed = async (username: string) =>
+			(await db().select().from(user).where(eq(user.username, username)))[0];
+
+		beforeAll(async () => {
+			categories = await db().select().from(serviceCategory);
+			requests = await db().select().from(serviceRequest).orderBy(asc(serviceRequest.no));
+			eventsOf = new Map();
+			for (const e of await db().select().from(serviceEvent).orderBy(asc(serviceEvent.id)))
+				eventsOf.set(e.requestId, [...(eventsOf.get(e.requestId) ?? []), e]);
+		});
+
+		it("seeds the county's catalogue with the ten common services", async () => {
+			const [county] = await db().select().from(region).where(eq(region.code, demoCountyCode));
+			expect(categories).toHaveLength(10);
+			expect(new Set(categories.map((c) => c.code))).toEqual(
+				new Set([
+					'hukou_transfer',
+					'insurance_transfer',
+					'dibao',
+					'temporary_relief',
+					'disability_card',
+					'employment',
+					'schooling',
+					'elder_care',
+					'documents',
+					'other'
+				])
+			);
+			const byCode = new Map(categories.map((c) => [c.code, c]));
+			for (const c of categories) {
+				expect(c, c.code).toMatchObject({
+					regionId: county.id,
+					regionPath: county.path,
+					active: true
+				});
+				expect(c.description.length, c.code).toBeGreaterThan(20);
+				expect(c.materials.length, c.code).toBeGreaterThanOrEqual(2);
+				expect(c.needsOrigin, c.code).toBe(
+					['hukou_transfer', 'insurance_transfer'].includes(c.code)
+				);
+				expect(c.urgent, c.code).toBe(c.code === 'temporary_relief');
+			}
+			expect(byCode.get('hukou_transfer')).toMatchObject({ name: '户籍迁移', timeLimitDays: 20 });
+			expect(byCode.get('temporary_relief')).toMatchObject({ name: '临时救助', timeLimitDays: 5 });
+			expect(byCode.get('hukou_transfer')!.materials).toContain('户口簿');
+		});
+
+		it('files about 300 requests over every point and many households, in every status', async () => {
+			expect(requests.length).toBeGreaterThanOrEqual(250);
+			expect(requests.length).toBeLessThanOrEqual(350);
+			for (const status of requestStatuses)
+				expect(requests.filter((r) => r.status === status).length, status).toBeGreaterThanOrEqual(
+					status === 'waiting_resident' ? 2 : 5
+				);
+			for (const p of points)
+				expect(
+					requests.some((r) => r.settlementId === p.id),
+					p.name
+				).toBe(true);
+			expect(new Set(requests.map((r) => r.householdId)).size).toBeGreaterThan(200);
+			expect(new Set(requests.map((r) => r.categoryId)).size).toBe(10);
+			// the numbers follow the filing order, as the database gave them
+			for (let i = 1; i < requests.length; i++)
+				expect(requests[i].submittedAt >= requests[i - 1].submittedAt).toBe(true);
+			const householdById = new Map(households.map((h) => [h.id, h]));
+			const pointById = new Map(points.map((p) => [p.id, p]));
+			for (const r of requests) {
+				const h = householdById.get(r.householdId)!;
+				expect(r.settlementId).toBe(h.settlementId);
+				expect(r.regionPath).toBe(pointById.get(r.settlementId)!.regionPath);
+				if (r.residentId)
+					expect(membersOf.get(r.householdId)!.some((m) => m.id === r.residentId)).toBe(true);
+				// what the filing form accepts
+				const parsed = fileRequestSchema.safeParse({
+					categoryId: r.categoryId,
+					description: r.description,
+					contactPhone: r.contactPhone ?? '',
+					consentMethod: r.consentMethod ?? '',
+					consentNote: r.consentNote ?? '',
+					idempotencyKey: 'seed-check'
+				});
+				expect(parsed.error?.issues ?? [], r.description).toEqual([]);
+				// 帮代办 always records the resident's consent
+				expect(r.proxy ? r.consentMethod !== null : r.consentMethod === null, String(r.no)).toBe(
+					true
+				);
+			}
+			const proxied = requests.filter((r) => r.proxy).length;
+			expect(proxied).toBeGreaterThan(requests.length / 2);
+		});
+
+		it('leaves each request as its timeline of steps would: due dates in working days, pauses, outcomes, ratings', async () => {
+			const categoryById = new Map(categories.map((c) => [c.id, c]));
+			const today = shanghaiDay(seededAt);
+			for (const r of requests) {
+				const c = categoryById.get(r.categoryId)!;
+				const timeline = eventsOf.get(r.id) ?? [];
+				const label = `FW${r.no} ${r.status}`;
+				expect(timeline[0], label).toMatchObject({ kind: 'submitted', toStatus: 'submitted' });
+				expect(timeline[0].at.getTime(), label).toBe(r.submittedAt.getTime());
+				for (let i = 1; i < timeline.length; i++)
+					expect(timeline[i].at >= timeline[i - 1].at, label).toBe(true);
+				expect(timeline.at(-1)!.at <= seededAt, label).toBe(true);
+				// the last step leads to the state the row is in
+				expect(timeline.findLast((e) => e.toStatus)!.toStatus, label).toBe(r.status);
+				expect(r.dueOn, label).toBe(
+					addWorkingDays(shanghaiDay(r.submittedAt), c.timeLimitDays + r.pausedDays)
+				);
+				expect(r.pausedSince !== null, label).toBe(r.status === 'waiting_resident');
+				expect(r.urgent, label).toBe(c.urgent);
+				if (c.urgent)
+					expect(r.acceptedAt!.getTime() - r.submittedAt.getTime(), label).toBeLessThan(
+						24 * 3600_000
+					);
+				expect(r.closedAt !== null, label).toBe(!isOpen(r.status));
+				if (['done', 'rejected'].includes(r.status)) expect(r.outcome, label).toBeTruthy();
+				expect(r.rating !== null, label).toBe(r.ratedAt !== null);
+				if (r.rating !== null) {
+					expect(r.status, label).toBe('done');
+					expect(r.rating).toBeGreaterThanOrEqual(1);
+					expect(r.rating).toBeLessThanOrEqual(5);
+				}
+				if (r.status === 'waiting_origin') expect(r.originOffice, label).toBeTruthy();
+				if (timeline.some((e) => e.kind === 'origin_asked'))
+					expect(r.originOffice && r.originAsk, label).toBeTruthy();
+				// late or not: overdue exactly when the clock runs past the due day
+				const running = (clockStatuses as readonly RequestStatus[]).includes(r.status);
+				if (running && r.dueOn < today) expect(r.escalatedAt, label).not.toBeNull();
+				expect(r.escalatedAt !== null, label).toBe(timeline.some((e) => e.kind === 'escalated'));
+			}
+			const done = requests.filter((r) => r.status === 'done');
+			expect(done.filter((r) => r.rating !== null).length).toBeGreaterThan(done.length * 0.6);
+			// internal notes and steps at the origin place, with real-sounding offices
+			const all = [...eventsOf.values()].flat();
+			expect(all.filter((e) => e.kind === 'note' && e.internal).length).toBeGreaterThan(20);
+			expect(all.filter((e) => e.kind === 'note' && !e.internal).length).toBeGreaterThan(5);
+			const offices = requests.map((r) => r.originOffice).filter(Boolean);
+			expect(offices.some((o) => /派出所$/.test(o!))).toBe(true);
+			expect(offices.some((o) => /社保所$/.test(o!))).toBe(true);
+		});
+
+		it('keeps the tallies equal to a direct count, per point and status', async () => {
+			const tally = await db().select().from(serviceRequestTally);
+			const direct = new Map<string, number>();
+			for (const r of requests)
+				direct.set(
+					`${r.settlementId}|${r.status}`,
+					(direct.get(`${r.settlementId}|${r.status}`) ?? 0) + 1
+				);
+			const kept = new Map(
+				tally.filter((t) => t.n !== 0).map((t) => [`${t.settlementId}|${t.status}`, t.n])
+			);
+			expect(kept).toEqual(direct);
+			// and the county's counts read from them
+			const county = await actorFor((await userNamed('zongdianzhang')).id);
+			const counts = await countRequests(county, seededAt);
+			for (const status of requestStatuses)
+				expect(counts[status], status).toBe(requests.filter((r) => r.status === status).length);
+		});
+
+		it("gives jumin's household three requests: in progress past the origin place, done and rated, just filed", async () => {
+			const jumin = await userNamed('jumin');
+			const own = requests.filter((r) => r.householdId === jumin.householdId);
+			expect(own.map((r) => r.status).sort()).toEqual(['done', 'in_progress', 'submitted']);
+			for (const r of own) expect(r).toMatchObject({ filedBy: jumin.id, proxy: false });
+			const running = own.find((r) => r.status === 'in_progress')!;
+			const kinds = eventsOf.get(running.id)!.map((e) => e.kind);
+			expect(kinds).toEqual(expect.arrayContaining(['origin_asked', 'origin_replied']));
+			expect(running.dueOn >= shanghaiDay(seededAt)).toBe(true);
+			const done = own.find((r) => r.status === 'done')!;
+			expect(done.rating).toBe(5);
+			expect(eventsOf.get(done.id)!.at(-1)).toMatchObject({ kind: 'rated', actorId: jumin.id });
+			// what jumin sees: the three, and no internal note among their steps
+			const actor = await actorFor(jumin.id);
+			const page = await listRequests(actor, {}, seededAt);
+			expect(page.rows.map((r) => r.id).sort()).toEqual(own.map((r) => r.id).sort());
+			const counts = await countRequests(actor, seededAt);
+			expect(counts.open).toBe(2);
+			expect(counts.overdue).toBe(0);
+		});
+
+		it('assigns the first point to its window staff and escalates its overdue requests to the 点长', async () => {
+			const [guanliyuan, shegong, dianzhang, jumin] = await Promise.all(
+				['guanliyuan', 'shegong', 'dianzhang', 'jumin'].map(userNamed)
+			);
+			const ours = requests.filter((r) => r.settlementId === first.id && r.assigneeId);
+			const window = ours.filter((r) => [guanliyuan.id, shegong.id].includes(r.assigneeId!));
+			expect(window.length).toBeGreaterThan(ours.length * 0.7);
+			const today = shanghaiDay(seededAt);
+			const overdue = requests.filter(
+				(r) =>
+					r.settlementId === first.id &&
+					(clockStatuses as readonly string[]).includes(r.status) &&
+					r.dueOn < today
+			);
+			expect(overdue.length).toBeGreaterThanOrEqual(2);
+			for (const r of overdue) {
+				expect(r.escalatedAt).not.toBeNull();
+				expect(eventsOf.get(r.id)!.find((e) => e.kind === 'escalated')).toMatchObject({
+					internal: true
+				});
+			}
+			// the 点长 has heard of them; the sweep finds nothing left to escalate
+			const told = await db()
+				.select()
+				.from(notification)
+				.where(eq(notification.userId, dianzhang.id));
+			for (const r of overdue)
+				expect(
+					told.some((n) => n.kind === 'service.escalated' && n.link === `/services/${r.id}`)
+				).toBe(true);
+			expect(await escalateOverdue(seededAt)).toBe(0);
+			// notifications for the demo accounts, each linking to a request of their own scope
+			for (const u of [jumin, guanliyuan, dianzhang]) {
+				const rows = await db().select().from(notification).where(eq(notification.userId, u.id));
+				expect(rows.length, u.username).toBeGreaterThan(0);
+				expect(
+					rows.some((n) => !n.readAt),
+					u.username
+				).toBe(true);
+				for (const n of rows) {
+					const id = n.link?.match(/^\/services\/([0-9a-f-]{36})$/)?.[1];
+					const r = requests.find((x) => x.id === id);
+					expect(r, n.title).toBeDefined();
+					if (u.householdId) expect(r!.householdId).toBe(u.householdId);
+					else expect(r!.settlementId).toBe(first.id);
+				}
+			}
+		});
 	});
 
 	it('does nothing the second time', async () => {

@@ -15,6 +15,7 @@ import { hashPassword } from './auth/password';
 import { db, schema, type Transaction } from './db';
 import type { Role } from './db/schema';
 import { rIsEmployed, rIsLaborer } from './settlements/shared';
+import { seedServices } from './services/seed';
 
 // The demo county: 于都县 (Jiangxi) with ten settlement points of all three kinds, ~3,000
 // households of fictitious people, the 三员 roster, organisations and the demo accounts of
@@ -1433,4 +1434,21 @@ async function seedInto(tx: Transaction, passwordHash: string) {
 			settlementIds.map((id) => sql`${id}::uuid`),
 			sql`, `
 		)})`);
+
+	// the services catalogue and demo requests, from random streams of their own
+	await seedServices(tx, {
+		random: randomTools(4_360_731),
+		newId: uuids(4_731_360),
+		insertAll,
+		now,
+		county,
+		settlements: demoSettlements.map((s, i) => ({
+			...s,
+			id: settlementIds[i],
+			regionPath: regions.get(s.region)!.path
+		})),
+		households,
+		people,
+		users
+	});
 }
