@@ -16,3 +16,4 @@ export {
 export { statusWords } from './shared';
 export { receiptQr } from './receipt';
 export { startEscalationTimer } from './sweep';
+export { listServiceSettlements, listQueueCategories } from './views';
