@@ -4,6 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { m } from '$lib/paraglide/messages';
 import { correctionSchema } from '$lib/schemas/register';
 import { requireUser } from '$lib/server/access';
+import * as services from '$lib/server/services';
 import * as settlements from '$lib/server/settlements';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,6 +16,8 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		household,
 		corrections: household ? await settlements.listCorrections(actor, household.id) : [],
+		// the household's latest requests; the rest are on /services
+		requests: household ? (await services.listRequests(actor)).rows.slice(0, 3) : [],
 		form: await superValidate(zod4(correctionSchema), { errors: false })
 	};
 };
