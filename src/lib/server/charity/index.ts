@@ -7,3 +7,4 @@ export * from './pledges';
 export * from './ledger';
 export * from './aid';
 export * from './matching';
+export * from './funds';
