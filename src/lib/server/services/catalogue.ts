@@ -5,6 +5,7 @@ import { requireAnywhere, requirePermission, scopeFilter, type Actor } from '../
 import * as audit from '../audit';
 import { db, schema, type Executor } from '../db';
 import { isUuid, notFound } from '../settlements/shared';
+import { storable } from './shared';
 
 /** The columns a page shows of a catalogue entry. */
 const columns = {
@@ -83,6 +84,7 @@ export async function updateCategory(
 		: [];
 	requirePermission(actor, 'service.catalogue', row ?? {}, 'read');
 	if (!row) notFound();
+	input = storable(input);
 	const materials = input.materials
 		.split(/\r?\n/)
 		.map((m) => m.trim())

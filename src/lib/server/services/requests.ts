@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import { maskPhone } from '$lib/mask';
@@ -37,6 +37,7 @@ import {
 	requestResource,
 	settlementStaffIds,
 	statusWords,
+	storable,
 	type RequestResource
 } from './shared';
 
@@ -109,6 +110,7 @@ export async function fileRequest(
 	| { ok: true; id: string; number: string; duplicate: boolean }
 	| Failure<'no_household' | 'no_category' | 'no_member' | 'consent' | 'household_ended'>
 > {
+	input = storable(input);
 	const householdId = input.householdId || actor.householdId;
 	if (!householdId) return { ok: false, reason: 'no_household', field: 'householdId' };
 	const h = await householdResource(householdId);
@@ -463,6 +465,23 @@ function illegalStep(
 	};
 }
 
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Takes the tally rows a status change will touch, in one order for every transaction: the
+ * tally trigger would otherwise take (old, new) as they come, and two steps in opposite
+ * directions at one point (in progress ⇄ waiting for the origin) deadlock.
+ */
+async function lockTallies(tx: Executor, settlementId: string, statuses: RequestStatus[]) {
+	const t = schema.serviceRequestTally;
+	for (const status of [...new Set(statuses)].sort(byCodeUnits))
+		await tx
+			.select({ n: t.n })
+			.from(t)
+			.where(and(eq(t.settlementId, settlementId), eq(t.status, status)))
+			.for('update');
+}
+
 /**
  * One step of the workflow (accept, start, ask the origin place, … complete, reject, withdraw):
  * the resident withdraws their own; staff of the point take the rest. A step the state does
@@ -481,6 +500,7 @@ export async function takeStep(
 		req,
 		'write'
 	);
+	input = storable(input);
 	const today = shanghaiDay(now);
 	return db().transaction(async (tx) => {
 		const [cur] = await tx
@@ -496,6 +516,7 @@ export async function takeStep(
 			.for('update');
 		if (!canStep(input.step, cur.status)) return illegalStep(input.step, cur.status);
 		const to = steps[input.step].to;
+		await lockTallies(tx, req.settlementId, [cur.status, to]);
 		const set: Partial<typeof r.$inferInsert> = { status: to, updatedAt: now };
 		// leaving the resident's wait: the days it took move the due date on
 		if (cur.status === 'waiting_resident' && cur.pausedSince) {
@@ -584,6 +605,7 @@ export async function addNote(
 			return { ok: false, reason: 'closed', field: 'note' };
 		requirePermission(actor, input.internal ? 'service.internal' : 'service.handle', req, 'write');
 	}
+	input = storable(input);
 	return db().transaction(async (tx) => {
 		const own = actor.householdId === req.householdId;
 		const notify = input.internal
@@ -703,6 +725,7 @@ export async function rateRequest(
 	const req = await readableRequest(actor, requestId);
 	requirePermission(actor, 'service.rate', req, 'write');
 	if (req.status !== 'done') return { ok: false, reason: 'not_done', field: 'rating' };
+	input = storable(input);
 	return db().transaction(async (tx) => {
 		const updated = await tx
 			.update(r)
@@ -760,11 +783,17 @@ export async function escalateOverdue(now: Date = new Date(), batch = 200): Prom
 				.where(
 					and(
 						isNull(r.escalatedAt),
-						sql`(${isOverdueSql(today)} or (${r.status} = 'submitted' and ${r.ackDueAt} < ${now}))`
+						// a Date in a raw sql template is not sent by postgres.js: compare through the column
+						or(isOverdueSql(today), and(eq(r.status, 'submitted'), lt(r.ackDueAt, now)))
 					)
 				)
 				.limit(batch)
 				.for('update', { of: r, skipLocked: true });
+			// each update takes its (settlement, status) tally row until commit: in the order
+			// lockTallies uses, so a sweep and the steps taken meanwhile never wait on each other in a circle
+			rows.sort(
+				(a, b) => byCodeUnits(a.settlementId, b.settlementId) || byCodeUnits(a.status, b.status)
+			);
 			for (const row of rows) {
 				const req = { ...row, number: requestNumber(row.no) };
 				const lateAck = row.dueOn >= today;

@@ -72,3 +72,17 @@ export async function settlementStaffIds(
 /** True while the time limit runs (not paused, not closed) and the due day has passed. */
 export const isOverdueSql = (today: string) =>
 	sql<boolean>`(${schema.serviceRequest.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin') and ${schema.serviceRequest.dueOn} < ${today})`;
+
+/**
+ * A form's strings as PostgreSQL can keep them: NUL (which text columns refuse) and lone
+ * surrogates (which jsonb refuses) become U+FFFD, as a browser would show them. One code unit
+ * for one, so the form's length limits still hold.
+ */
+export function storable<T extends object>(input: T): T {
+	return Object.fromEntries(
+		Object.entries(input).map(([k, v]) => [
+			k,
+			typeof v === 'string' ? v.toWellFormed().replaceAll('\u0000', '\uFFFD') : v
+		])
+	) as T;
+}
