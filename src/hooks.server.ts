@@ -1,5 +1,6 @@
 import { error, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
+import { z } from 'zod';
 import { dev } from '$app/environment';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { boot, isReady, tracked } from '$lib/server/boot';
@@ -9,6 +10,9 @@ import {
 	setSessionTokenCookie,
 	validateSessionToken
 } from '$lib/server/auth/session';
+
+// zod's own messages (a field of the wrong type from a hand-made request) in Chinese too
+z.config(z.locales.zhCN());
 
 export const init: ServerInit = async () => {
 	// postgres.js can throw outside any promise when the server dies (porsager/postgres#1066): keep serving

@@ -643,8 +643,13 @@ export async function listAssignable(actor: Actor, requestId: string) {
 	const req = await readableRequest(actor, requestId);
 	requirePermission(actor, 'service.handle', req, 'write');
 	const g = schema.roleGrant;
+	// one line per person, with their highest role at the point (point_chief > point_admin > worker)
 	return db()
-		.selectDistinct({ id: schema.user.id, displayName: schema.user.displayName, role: g.role })
+		.select({
+			id: schema.user.id,
+			displayName: schema.user.displayName,
+			role: sql<(typeof g.$inferSelect)['role']>`max(${g.role})`
+		})
 		.from(g)
 		.innerJoin(schema.user, eq(schema.user.id, g.userId))
 		.where(
@@ -655,6 +660,7 @@ export async function listAssignable(actor: Actor, requestId: string) {
 				isNull(schema.user.disabledAt)
 			)
 		)
+		.groupBy(schema.user.id, schema.user.displayName)
 		.orderBy(asc(schema.user.displayName))
 		.limit(200);
 }

@@ -111,6 +111,8 @@ export const serviceRequest = pgTable(
 			.on(t.assigneeId, t.no)
 			.where(sql`${t.assigneeId} is not null`),
 		index('service_request_status_idx').on(t.status, t.no),
+		// requests arrive in time order: a small BRIN index serves Open311's date windows
+		index('service_request_submitted_idx').using('brin', t.submittedAt),
 		// the overdue sweep and the overdue filter read only what is still running
 		index('service_request_due_idx')
 			.on(t.dueOn)

@@ -1,0 +1,1 @@
+CREATE INDEX "service_request_submitted_idx" ON "service_request" USING brin ("submitted_at");
