@@ -23,7 +23,10 @@ import { httpStatus } from '../../../../tests/http';
 import type { Actor } from '../access';
 import { db, schema } from '../db';
 import {
+	byMatchScore,
 	listNeedsToMatch,
+	receivedYear,
+	scoreMatch,
 	proposeAllocation,
 	rankNeedsForOrganization,
 	rankOffersForNeed,
@@ -208,6 +211,63 @@ describe('rankOffersForNeed', () => {
 	});
 });
 
+/**
+ * The organisation's ranking read straight from the tables and scored in JavaScript: every open
+ * need against every live offer of the organisation, each need by its best offer (ties by id).
+ */
+async function referenceRanking(organizationId: string, limit: number) {
+	const { need, offer, pledge } = schema;
+	const today = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+	const needs = (await db().select().from(need)).filter(
+		(n) => n.status === 'published' && n.pledged < n.quantity
+	);
+	const offers = (
+		await db().select().from(offer).where(eq(offer.organizationId, organizationId))
+	).filter(
+		(o) => !o.closedAt && o.validFrom <= today && o.validTo >= today && o.allocated < o.capacity
+	);
+	const [yearStart, yearEnd] = receivedYear(now);
+	const households = new Map((await db().select().from(need)).map((n) => [n.id, n]));
+	const received = new Map<string, number>();
+	for (const p of await db().select().from(pledge)) {
+		const n = households.get(p.needId)!;
+		if (!['delivered', 'confirmed'].includes(p.status) || !p.deliveredAt) continue;
+		if (p.deliveredAt < yearStart || p.deliveredAt >= yearEnd) continue;
+		const key = `${n.householdId}|${n.kind}`;
+		received.set(key, (received.get(key) ?? 0) + p.quantity);
+	}
+	const ranked = [];
+	for (const n of needs) {
+		let best: { id: string; score: number } | null = null;
+		for (const o of offers) {
+			if (o.kind !== n.kind || (n.kind === 'goods' && o.unit !== n.unit)) continue;
+			const categoryMatch = o.categories.includes(n.category);
+			const regionMatch = o.regionPaths.some((p) => n.regionPath.startsWith(p));
+			if (!categoryMatch && !regionMatch) continue;
+			const { score } = scoreMatch({
+				kind: n.kind,
+				categoryMatch,
+				regionMatch,
+				capacityLeft: o.capacity - o.allocated,
+				remaining: n.quantity - n.pledged,
+				urgency: n.urgency,
+				daysWaiting: Math.max(
+					0,
+					Math.floor((now.getTime() - (n.verifiedAt ?? n.createdAt).getTime()) / day)
+				),
+				receivedThisYear: received.get(`${n.householdId}|${n.kind}`) ?? 0
+			});
+			if (!best || score > best.score || (score === best.score && o.id < best.id))
+				best = { id: o.id, score };
+		}
+		if (best) ranked.push({ id: n.id, score: best.score, offerId: best.id });
+	}
+	return ranked
+		.sort(byMatchScore)
+		.slice(0, limit)
+		.map((r) => [r.id, r.score, r.offerId]);
+}
+
 describe('rankNeedsForOrganization', () => {
 	it('ranks published open needs by the organisation’s best offer, anonymised', async () => {
 		const county = await createCounty();
@@ -274,6 +334,107 @@ describe('rankNeedsForOrganization', () => {
 		expect(only.needs.every((n) => n.offerId === best.id)).toBe(true);
 		expect((await rankNeedsForOrganization(member, { now, offerId: 'x' })).needs).toEqual([]);
 		expect(await httpStatus(rankNeedsForOrganization(staff, { now }))).toBe(403);
+	});
+
+	it('agrees with a plain reading of the tables on random worlds (property)', async () => {
+		const cats: NeedCategory[] = ['medical', 'schooling', 'housing_repair'];
+		const kinds: HelpKind[] = ['money', 'goods'];
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(
+					fc.record({
+						kind: fc.constantFrom(...kinds),
+						category: fc.constantFrom(...cats),
+						place: fc.integer({ min: 0, max: 2 }),
+						quantity: fc.integer({ min: 2, max: 40 }),
+						urgency: fc.integer({ min: 1, max: 3 }),
+						days: fc.integer({ min: 0, max: 120 }),
+						received: fc.integer({ min: 0, max: 30 })
+					}),
+					{ minLength: 1, maxLength: 6 }
+				),
+				fc.array(
+					fc.record({
+						kind: fc.constantFrom(...kinds),
+						categories: fc.subarray(cats, { minLength: 1 }),
+						regions: fc.subarray([0, 1, 2], { minLength: 1 }),
+						capacity: fc.integer({ min: 1, max: 60 })
+					}),
+					{ minLength: 1, maxLength: 4 }
+				),
+				fc.integer({ min: 1, max: 5 }),
+				async (needSpecs, offerSpecs, limit) => {
+					const county = await createCounty();
+					const town = await createRegion(county, { level: 'township' });
+					const places = [
+						await createSettlement(town),
+						await createSettlement(county),
+						await createSettlement(await createCounty(county.city))
+					];
+					const regions = [county, town, county.city];
+					const staff = (await createUser({ grants: [{ role: 'civil_affairs', on: county }] }))
+						.actor;
+					const org = await createOrganization(county);
+					const member = (await createUser({ grants: [{ role: 'org_member', on: org }] })).actor;
+					for (const s of needSpecs) {
+						const home = await createHousehold(places[s.place], { members: 0 });
+						const unit = s.kind === 'goods' ? '件' : '';
+						await createNeed(home, staff, {
+							kind: s.kind,
+							category: s.category,
+							unit,
+							quantity: s.quantity,
+							urgency: s.urgency,
+							verifiedAt: publishedDaysAgo(s.days)
+						});
+						if (s.received > 0) {
+							const done = await createNeed(home, staff, {
+								kind: s.kind,
+								unit,
+								quantity: s.received,
+								pledged: s.received,
+								delivered: s.received,
+								status: 'delivered'
+							});
+							await deliveredPledge(done, org, member, s.received, now);
+						}
+					}
+					for (const s of offerSpecs)
+						await createOffer(org, member, county, {
+							kind: s.kind,
+							categories: s.categories,
+							unit: s.kind === 'goods' ? '件' : '',
+							regionPaths: s.regions.map((i) => regions[i].path),
+							capacity: s.capacity
+						});
+					const got = await rankNeedsForOrganization(member, { now, limit });
+					const expected = await referenceRanking(org.id, limit);
+					expect(got.needs.map((n) => [n.id, n.score, n.offerId])).toEqual(expected);
+				}
+			),
+			{ numRuns: 20 }
+		);
+	}, 240_000);
+
+	it('puts a full match with few points of its own above an urgent partial match', async () => {
+		const county = await createCounty();
+		const place = await createSettlement(county);
+		const staff = (await createUser({ grants: [{ role: 'point_admin', on: place }] })).actor;
+		const org = await createOrganization(county);
+		const member = (await createUser({ grants: [{ role: 'org_member', on: org }] })).actor;
+		const home = await createHousehold(place);
+		// urgent but only in the region: 15 + 0 + 10 own, 25 + 15 offer = 65
+		const urgent = await createNeed(home, staff, { category: 'employment', urgency: 3 });
+		// ordinary but a full match: 0 + 0 + 10 own, 65 offer = 75
+		const matching = await createNeed(home, staff, { category: 'disability_aid', urgency: 1 });
+		await createOffer(org, member, county, { categories: ['disability_aid'] });
+		const { needs } = await rankNeedsForOrganization(member, { now, limit: 1 });
+		expect(needs.map((n) => [n.id, n.score])).toEqual([[matching.id, 75]]);
+		const two = await rankNeedsForOrganization(member, { now, limit: 2 });
+		expect(two.needs.map((n) => [n.id, n.score])).toEqual([
+			[matching.id, 75],
+			[urgent.id, 65]
+		]);
 	});
 });
 

@@ -1,7 +1,7 @@
 // Matching: offers ranked for a need, needs ranked for an organisation, and a bulk allocation
 // that spreads live offers' capacity over open needs. The score is one pure function
-// (`scoreMatch`) whose integer formula the SQL repeats (`scoreSql`), so the database ranks and
-// limits the candidates and the page shows the same points, reason by reason.
+// (`scoreMatch`) whose integer formula the SQL repeats (`pairPointsSql` + `needPointsSql`), so
+// the database ranks and limits the candidates and the page shows the same points, reason by reason.
 import { error } from '@sveltejs/kit';
 import { sql, type SQL } from 'drizzle-orm';
 import { helpKinds, type HelpKind, type NeedCategory } from '$lib/charity/vocab';
@@ -109,33 +109,42 @@ export function byMatchScore<T extends { score: number; id: string }>(a: T, b: T
 	return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** The same formula as `scoreMatch`, in SQL over bigint columns (integer division floors). */
-function scoreSql(f: {
-	kind: SQL;
+/** The highest points the (need, offer) part of a score can reach: category, region and capacity. */
+export const maxPairPoints = matchWeights.category + matchWeights.region + matchWeights.capacity;
+
+const raw = (n: number) => sql.raw(String(n));
+
+/**
+ * The part of `scoreMatch` that depends on the offer (category, region, capacity), in SQL over
+ * bigint columns: integer division floors as Math.floor does on these non-negative values.
+ */
+function pairPointsSql(f: {
 	categoryMatch: SQL;
 	regionMatch: SQL;
 	capacityLeft: SQL;
 	remaining: SQL;
-	urgency: SQL;
-	daysWaiting: SQL;
-	received: SQL;
 }): SQL {
 	const w = matchWeights;
+	return sql`(
+		(case when ${f.categoryMatch} then ${raw(w.category)} else 0 end)
+		+ (case when ${f.regionMatch} then ${raw(w.region)} else 0 end)
+		+ (case when ${f.remaining} > 0
+			then (${raw(w.capacity)} * greatest(least(${f.capacityLeft}, ${f.remaining}), 0)) / ${f.remaining}
+			else 0 end)
+	)::int`;
+}
+
+/** The part of `scoreMatch` that depends on the need alone (urgency, waiting, received), in SQL. */
+function needPointsSql(f: { kind: SQL; urgency: SQL; daysWaiting: SQL; received: SQL }): SQL {
+	const w = matchWeights;
 	const sat = sql`(case ${f.kind} ${sql.join(
-		helpKinds.map(
-			(k) => sql`when ${sql.raw(`'${k}'`)} then ${sql.raw(String(receivedSaturation[k]))}::bigint`
-		),
+		helpKinds.map((k) => sql`when ${sql.raw(`'${k}'`)} then ${raw(receivedSaturation[k])}::bigint`),
 		sql` `
 	)} end)`;
 	return sql`(
-		(case when ${f.categoryMatch} then ${sql.raw(String(w.category))} else 0 end)
-		+ (case when ${f.regionMatch} then ${sql.raw(String(w.region))} else 0 end)
-		+ (case when ${f.remaining} > 0
-			then (${sql.raw(String(w.capacity))} * greatest(least(${f.capacityLeft}, ${f.remaining}), 0)) / ${f.remaining}
-			else 0 end)
-		+ (${sql.raw(String(w.urgency))} * (least(greatest(${f.urgency}, 1), 3) - 1)) / 2
-		+ (${sql.raw(String(w.waiting))} * least(greatest(${f.daysWaiting}, 0), ${sql.raw(String(waitingFullDays))})) / ${sql.raw(String(waitingFullDays))}
-		+ (${sql.raw(String(w.received))} * (${sat} - least(greatest(${f.received}, 0), ${sat}))) / ${sat}
+		(${raw(w.urgency)} * (least(greatest(${f.urgency}, 1), 3) - 1)) / 2
+		+ (${raw(w.waiting)} * least(greatest(${f.daysWaiting}, 0), ${raw(waitingFullDays)})) / ${raw(waitingFullDays)}
+		+ (${raw(w.received)} * (${sat} - least(greatest(${f.received}, 0), ${sat}))) / ${sat}
 	)::int`;
 }
 
@@ -148,7 +157,8 @@ function rowsOf<T>(result: unknown): T[] {
 
 /** Whole days since a need was published (its creation when no verification is recorded). */
 function daysWaitingSql(now: Date): SQL {
-	return sql`greatest(0, floor(extract(epoch from (${now.toISOString()}::timestamptz - coalesce(n.verified_at, n.created_at))) / 86400))::int`;
+	// date_part gives float8 seconds: quicker than extract's numeric over a hundred thousand rows
+	return sql`greatest(0, floor(date_part('epoch', ${now.toISOString()}::timestamptz - coalesce(n.verified_at, n.created_at)) / 86400))::int`;
 }
 
 /** The calendar year of `now` in Asia/Shanghai, as [start, end) instants. */
@@ -163,7 +173,7 @@ export function receivedYear(now: Date): [Date, Date] {
 function receivedSql(now: Date): SQL {
 	const [start, end] = receivedYear(now);
 	return sql`coalesce((
-		select sum(p.quantity) from pledge p join need n2 on n2.id = p.need_id
+		select sum(p.quantity)::bigint from pledge p join need n2 on n2.id = p.need_id
 		where n2.household_id = n.household_id and n2.kind = n.kind
 			and p.status in ('delivered', 'confirmed')
 			and p.delivered_at >= ${start.toISOString()}::timestamptz
@@ -179,13 +189,22 @@ function liveOfferSql(today: string): SQL {
 /** The regions an offer serves: its own list, or its organisation's region when the list is empty. */
 const servedSql = sql`(case when cardinality(o.region_paths) = 0 then array[org.region_path] else o.region_paths end)`;
 
-/** Goods must be counted in the same unit; money and hours always are. */
-const unitCompatibleSql = sql`(n.kind <> 'goods' or o.unit = n.unit)`;
+/** '/36/3607/360731/' → ['/36/', '/36/3607/', '/36/3607/360731/']: the paths a region lies in. */
+export function ancestorsOf(regionPath: string): string[] {
+	const paths: string[] = [];
+	for (let i = regionPath.indexOf('/', 1); i > 0; i = regionPath.indexOf('/', i + 1))
+		paths.push(regionPath.slice(0, i + 1));
+	return paths;
+}
 
-/** The need's settlement lies in a region the offer serves. */
-const regionMatchSql = sql`exists (select 1 from unnest(${servedSql}) as rp(path) where starts_with(n.region_path, rp.path))`;
-
-const categoryMatchSql = sql`(n.category = any(o.categories))`;
+/** A text[] literal of parameters. */
+function textArray(values: string[]): SQL {
+	if (values.length === 0) return sql`array[]::text[]`;
+	return sql`array[${sql.join(
+		values.map((v) => sql`${v}`),
+		sql`, `
+	)}]::text[]`;
+}
 
 const openNeedSql = sql`n.status = 'published' and n.pledged < n.quantity`;
 
@@ -216,7 +235,7 @@ export interface MatchNeed {
 }
 
 /** The SQL select list of a MatchNeed from `need n` joined to `settlement s`. */
-function needCardSql(now: Date): SQL {
+function needFieldsSql(now: Date): SQL {
 	return sql`n.id, n.title,
 		n.public_detail as "publicDetail",
 		n.category, n.kind, n.quantity, n.pledged, n.unit, n.urgency, n.deadline::text as deadline,
@@ -224,9 +243,9 @@ function needCardSql(now: Date): SQL {
 		${receivedSql(now)} as "receivedThisYear"`;
 }
 
-type RawCard = Omit<MatchNeed, 'remaining'>;
+type RawNeed = Omit<MatchNeed, 'remaining'>;
 
-function toCard(r: RawCard): MatchNeed {
+function toNeed(r: RawNeed): MatchNeed {
 	const quantity = Number(r.quantity);
 	const pledged = Number(r.pledged);
 	return {
@@ -278,9 +297,9 @@ export async function rankOffersForNeed(
 	const now = options.now ?? new Date();
 	const limit = Math.min(options.limit ?? 20, 100);
 	if (!isUuid(needId)) notFound();
-	const [n] = rowsOf<RawCard & { settlementId: string; regionPath: string; householdId: string }>(
+	const [n] = rowsOf<RawNeed & { settlementId: string; regionPath: string; householdId: string }>(
 		await db().execute(sql`
-			select ${needCardSql(now)}, n.settlement_id as "settlementId", n.region_path as "regionPath",
+			select ${needFieldsSql(now)}, n.settlement_id as "settlementId", n.region_path as "regionPath",
 				n.household_id as "householdId"
 			from need n join settlement s on s.id = n.settlement_id
 			where n.id = ${needId}`)
@@ -293,18 +312,8 @@ export async function rankOffersForNeed(
 		can(actor, 'pledge.create', { organizationId: acting.id }) &&
 		isOpenStatus(n.status);
 	if (!staff && !visibleToOrg) notFound();
-	const need = toCard(n);
+	const need = toNeed(n);
 	const today = shanghaiDay(now);
-	const fields = {
-		kind: sql`${need.kind}::text`,
-		categoryMatch: sql`(${need.category} = any(o.categories))`,
-		regionMatch: sql`exists (select 1 from unnest(${servedSql}) as rp(path) where starts_with(${n.regionPath}::text, rp.path))`,
-		capacityLeft: sql`(o.capacity - o.allocated)`,
-		remaining: sql`${need.remaining}::bigint`,
-		urgency: sql`${need.urgency}::int`,
-		daysWaiting: sql`${need.daysWaiting}::int`,
-		received: sql`${need.receivedThisYear}::bigint`
-	};
 	const rows = rowsOf<{
 		id: string;
 		organizationId: string;
@@ -323,15 +332,21 @@ export async function rankOffersForNeed(
 				select o.id, o.organization_id as "organizationId", org.name as "organizationName", o.title,
 					o.kind, o.unit, o.categories, (o.capacity - o.allocated) as "capacityLeft",
 					o.valid_to::text as "validTo",
-					${fields.categoryMatch} as "categoryMatch", ${fields.regionMatch} as "regionMatch",
-					${scoreSql(fields)} as score
+					(${need.category} = any(o.categories)) as "categoryMatch",
+					(${servedSql} && ${textArray(ancestorsOf(n.regionPath))}) as "regionMatch"
 				from offer o join organization org on org.id = o.organization_id
 				where ${liveOfferSql(today)} and o.kind = ${need.kind}
 					and (${need.kind} <> 'goods' or o.unit = ${need.unit})
 					${acting ? sql`and o.organization_id = ${acting.id}` : sql``}
-			) ranked
+			) matched
 			where "categoryMatch" or "regionMatch"
-			order by score desc, id
+			-- the need's own points are the same for every offer: the offer's part orders them
+			order by ${pairPointsSql({
+				categoryMatch: sql`"categoryMatch"`,
+				regionMatch: sql`"regionMatch"`,
+				capacityLeft: sql`"capacityLeft"`,
+				remaining: sql`${need.remaining}::bigint`
+			})} desc, id
 			limit ${limit}`)
 	);
 	const offers = rows
@@ -398,19 +413,27 @@ export async function rankNeedsForOrganization(
 	const organization = { id: acting.id, name: acting.name, verified: acting.verified };
 	if (options.offerId !== undefined && !isUuid(options.offerId)) return { organization, needs: [] };
 	const today = shanghaiDay(now);
-	const fields = {
+	const [yearStart, yearEnd] = receivedYear(now);
+	const needPoints = needPointsSql({
 		kind: sql`n.kind`,
-		categoryMatch: categoryMatchSql,
-		regionMatch: regionMatchSql,
-		capacityLeft: sql`(o.capacity - o.allocated)`,
-		remaining: sql`(n.quantity - n.pledged)`,
 		urgency: sql`n.urgency::int`,
 		daysWaiting: daysWaitingSql(now),
 		received: sql`coalesce(r.quantity, 0)`
-	};
-	const [yearStart, yearEnd] = receivedYear(now);
+	});
+	const w = matchWeights;
+	const capPoints = (cap: SQL) =>
+		pairPointsSql({
+			categoryMatch: sql`false`,
+			regionMatch: sql`false`,
+			capacityLeft: cap,
+			remaining: sql`c.remaining`
+		});
+	// A need's best offer scores the most of: both category and region, category alone, region
+	// alone — each with the largest capacity left at that level. So the score of every need comes
+	// from its group (kind, category, unit, region) in one pass, without pairing each need with
+	// each offer; only the needs shown are then paired to name their best offer.
 	const rows = rowsOf<
-		RawCard & {
+		RawNeed & {
 			offerId: string;
 			offerTitle: string;
 			capacityLeft: string | number;
@@ -419,42 +442,76 @@ export async function rankNeedsForOrganization(
 		}
 	>(
 		await db().execute(sql`
-			with received as (
+			with offers as materialized (
+				-- the organisation's live offers, each with the LIKE patterns of the regions it serves
+				select o.id, o.kind, o.unit, o.categories, o.title, (o.capacity - o.allocated) as capacity_left,
+					array(select rp.path || '%' from unnest(${servedSql}) as rp(path)) as patterns
+				from offer o join organization org on org.id = o.organization_id
+				where o.organization_id = ${acting.id} and ${liveOfferSql(today)}
+					${options.offerId ? sql`and o.id = ${options.offerId}` : sql``}
+			),
+			received as (
 				-- help delivered this year, per household and kind: one pass, not one query per need
-				select n2.household_id, n2.kind, sum(p.quantity) as quantity
+				select n2.household_id, n2.kind, sum(p.quantity)::bigint as quantity
 				from pledge p join need n2 on n2.id = p.need_id
 				where p.status in ('delivered', 'confirmed')
 					and p.delivered_at >= ${yearStart.toISOString()}::timestamptz
 					and p.delivered_at < ${yearEnd.toISOString()}::timestamptz
 				group by n2.household_id, n2.kind
 			),
-			pairs as (
-				select n.id as need_id, o.id as offer_id, o.title as offer_title,
-					(o.capacity - o.allocated) as capacity_left,
-					${categoryMatchSql} as category_match, ${regionMatchSql} as region_match,
-					${scoreSql(fields)} as score
-				from need n
-				join offer o on o.organization_id = ${acting.id} and o.kind = n.kind and ${unitCompatibleSql}
-					${options.offerId ? sql`and o.id = ${options.offerId}` : sql``}
-				join organization org on org.id = o.organization_id
-				left join received r on r.household_id = n.household_id and r.kind = n.kind
-				where ${openNeedSql} and ${liveOfferSql(today)}
-					and (${categoryMatchSql} or ${regionMatchSql})
+			candidates as materialized (
+				select n.id, n.kind, n.category, n.unit, n.region_path, (n.quantity - n.pledged) as remaining,
+					${needPoints} as need_points
+				from need n left join received r on r.household_id = n.household_id and r.kind = n.kind
+				where ${openNeedSql} and n.kind in (select kind from offers)
 			),
-			best as (
-				select distinct on (need_id) * from pairs order by need_id, score desc, offer_id
+			groups as (
+				select g.kind, g.category, g.unit, g.region_path,
+					max(o.capacity_left) filter (where g.category = any(o.categories) and g.region_path like any(o.patterns)) as cap_both,
+					max(o.capacity_left) filter (where g.category = any(o.categories) and not g.region_path like any(o.patterns)) as cap_category,
+					max(o.capacity_left) filter (where not g.category = any(o.categories) and g.region_path like any(o.patterns)) as cap_region
+				from (select distinct kind, category, unit, region_path from candidates) g
+				join offers o on o.kind = g.kind and (g.kind <> 'goods' or o.unit = g.unit)
+				group by g.kind, g.category, g.unit, g.region_path
 			),
 			top as (
-				select * from best order by score desc, need_id limit ${limit}
+				select c.id, c.need_points + greatest(
+					case when gr.cap_both is not null then ${raw(w.category + w.region)} + ${capPoints(sql`gr.cap_both`)} end,
+					case when gr.cap_category is not null then ${raw(w.category)} + ${capPoints(sql`gr.cap_category`)} end,
+					case when gr.cap_region is not null then ${raw(w.region)} + ${capPoints(sql`gr.cap_region`)} end
+				) as score
+				from candidates c
+				join groups gr on gr.kind = c.kind and gr.category = c.category and gr.unit = c.unit
+					and gr.region_path = c.region_path
+				where gr.cap_both is not null or gr.cap_category is not null or gr.cap_region is not null
+				order by score desc, c.id
+				limit ${limit}
 			)
-			select ${needCardSql(now)}, top.offer_id as "offerId", top.offer_title as "offerTitle",
-				top.capacity_left as "capacityLeft", top.category_match as "categoryMatch",
-				top.region_match as "regionMatch"
-			from top join need n on n.id = top.need_id join settlement s on s.id = n.settlement_id`)
+			select ${needFieldsSql(now)}, b.offer_id as "offerId", b.offer_title as "offerTitle",
+				b.capacity_left as "capacityLeft", b.category_match as "categoryMatch",
+				b.region_match as "regionMatch"
+			from top join need n on n.id = top.id join settlement s on s.id = n.settlement_id
+			cross join lateral (
+				-- the need's best offer: the most points, ties by offer id
+				select m.* from (
+					select o.id as offer_id, o.title as offer_title, o.capacity_left,
+						(n.category = any(o.categories)) as category_match,
+						(n.region_path like any(o.patterns)) as region_match
+					from offers o where o.kind = n.kind and (n.kind <> 'goods' or o.unit = n.unit)
+				) m
+				where m.category_match or m.region_match
+				order by ${pairPointsSql({
+					categoryMatch: sql`m.category_match`,
+					regionMatch: sql`m.region_match`,
+					capacityLeft: sql`m.capacity_left`,
+					remaining: sql`(n.quantity - n.pledged)`
+				})} desc, m.offer_id
+				limit 1
+			) b`)
 	);
 	const needs = rows
 		.map((r) => {
-			const need = toCard(r);
+			const need = toNeed(r);
 			const capacityLeft = Number(r.capacityLeft);
 			return {
 				id: need.id,
@@ -499,15 +556,15 @@ export async function listNeedsToMatch(
 		regionPath: sql`n.region_path`,
 		householdId: sql`n.household_id`
 	});
-	const rows = rowsOf<RawCard>(
+	const rows = rowsOf<RawNeed>(
 		await db().execute(sql`
-			select ${needCardSql(now)}
+			select ${needFieldsSql(now)}
 			from need n join settlement s on s.id = n.settlement_id
 			where ${openNeedSql} and ${mine}
 			order by n.urgency desc, ${daysWaitingSql(now)} desc, n.id
 			limit ${Math.min(options.limit ?? 20, 100)}`)
 	);
-	return rows.map(toCard);
+	return rows.map(toNeed);
 }
 
 // ---------------------------------------------------------------------------------------------

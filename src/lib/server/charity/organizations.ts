@@ -13,7 +13,6 @@ import {
 import * as audit from '../audit';
 import { hashPassword } from '../auth/password';
 import { consume } from '../auth/rate-limit';
-import { createSession, generateSessionToken } from '../auth/session';
 import { db, schema, type Executor } from '../db';
 import type { Failure } from '../failure';
 import * as notifications from '../notifications';
@@ -147,6 +146,8 @@ export async function registerOrganization(
 	if (!(await consume(`register-org:ip:${ctx.ip}`, organizationRegistrationLimit)))
 		return { ok: false, reason: 'throttled' };
 	const { region, settlement, user, roleGrant } = schema;
+	// loaded here: the session module needs SvelteKit's $app, and scripts (the bench) import this one
+	const { createSession, generateSessionToken } = await import('../auth/session');
 	const passwordHash = await hashPassword(input.password);
 	const token = generateSessionToken();
 	const result = db().transaction(async (tx) => {
