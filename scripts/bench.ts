@@ -9,7 +9,8 @@
 // 5. SIGTERM to the server; it must exit within 10 s
 //
 // Knobs: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), DATABASE_POOL_MAX
-// (10, passed to the server), BENCH_ONLY (comma-separated target names), BENCH_VOLUMES
+// (10, passed to the server), BENCH_ONLY (comma-separated target or step names: `services`,
+// `ledger`, `volume`; a step none of whose targets is chosen is skipped, data and all), BENCH_VOLUMES
 // (comma-separated household totals for the signed-in settlement, one step each; default
 // 50000,500000 — a county's worth of households, ~200,000 members, then 10×; `none` for no steps).
 //
@@ -17,6 +18,12 @@
 // many households (~4 members each) is imported into the signed-in settlement through
 // previewImport + confirmImport, in a child process of its own (scripts/bench/ledger-import.ts),
 // which reports seconds per phase and its peak memory; then the household list is measured again.
+//
+// BENCH_SERVICES (requests, default 1000000; 0 skips it): the county grown to 50 points holding
+// that many service requests (scripts/bench/services.ts, generate_series in PostgreSQL); then the
+// staff queue /services for the county's 总点长 (zongdianzhang) and for the point admin, and the
+// queue's queries timed and explained through the app's code. BENCH_SERVICES_10X=1 (off: it adds
+// 9,000,000 more rows and takes long) measures the same again at 10× the requests.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -36,6 +43,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres, { type Sql } from 'postgres';
+import { growServiceRequests, type Timing, type UserTimings } from './bench/services';
 import { growHouseholds, volume } from './bench/volume';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -46,6 +54,8 @@ const base = `http://127.0.0.1:${port}`;
 const adminUrl = 'postgres://root@127.0.0.1:5432/postgres';
 const benchDbName = 'anju_bench';
 const login = { username: 'guanliyuan', password: 'anju-demo' };
+/** The county-level account of the demo (chief_of_points over the county), for the services queue. */
+const countyLogin = 'zongdianzhang';
 
 /** The household list at 50,000 households / ~200,000 members in one point, and at 10× that. */
 const defaultVolumes = '50000,500000';
@@ -60,6 +70,8 @@ const config = {
 	warmup: num('BENCH_WARMUP', 2, 0),
 	connections: num('BENCH_CONNECTIONS', 50),
 	importHouseholds: num('BENCH_IMPORT', 10_000, 0),
+	serviceRequests: num('BENCH_SERVICES', 1_000_000, 0),
+	services10x: process.env.BENCH_SERVICES_10X === '1',
 	poolMax: num('DATABASE_POOL_MAX', 10),
 	skipBuild: process.env.BENCH_SKIP_BUILD === '1' || process.argv.includes('--skip-build'),
 	only: process.env.BENCH_ONLY?.split(',')
@@ -76,6 +88,8 @@ interface Context {
 	sql: Sql;
 	/** `anju_session=…` for the signed-in account, when login worked */
 	cookie?: string;
+	/** session cookies of other demo accounts, by username */
+	cookies: Record<string, string>;
 	/** the signed-in account's settlement */
 	settlementId?: string;
 	/** the bench database, for steps that run the app's code in a process of their own */
@@ -87,6 +101,8 @@ interface Target {
 	/** a path, or one built from the context (undefined: skip, with the reason in `needs`) */
 	path: string | ((ctx: Context) => string | undefined);
 	signedIn?: boolean;
+	/** signed in as this demo account instead (its cookie from `ctx.cookies`) */
+	account?: string;
 	/** the page every ratio is taken against (one per run) */
 	baseline?: boolean;
 	/** measured again at every data-volume step */
@@ -97,6 +113,10 @@ interface Target {
 
 interface Step {
 	name: string;
+	/** BENCH_ONLY may name the step by this, choosing all its targets */
+	key?: string;
+	/** not run, with the reason for the report */
+	skipped?: string;
 	/** makes the data this step measures; returns a line for the report */
 	prepare?: (ctx: Context) => Promise<string | void>;
 	targets: Target[];
@@ -114,8 +134,27 @@ const targets: Target[] = [
 		atVolume: true,
 		note: 'first page, signed in as point admin',
 		needs: 'the signed-in settlement'
+	},
+	{
+		name: 'services queue (county)',
+		path: '/services',
+		account: countyLogin,
+		note: 'staff queue, first page, 总点长 over the county'
+	},
+	{
+		name: 'services queue (point)',
+		path: '/services',
+		signedIn: true,
+		note: 'staff queue, first page, point admin of one point'
+	},
+	{
+		name: 'services overdue (county)',
+		path: '/services?due=overdue',
+		account: countyLogin,
+		note: 'the overdue filter, 总点长 over the county'
 	}
 ];
+const servicesTargets = targets.filter((t) => t.name === 'about' || t.name.startsWith('services'));
 
 interface LedgerFigures {
 	rows: number;
@@ -132,6 +171,7 @@ function ledgerImportStep(households: number): Step {
 	const script = 'scripts/bench/ledger-import.ts';
 	return {
 		name: `a ledger of ${households.toLocaleString('en')} households imported into the signed-in settlement`,
+		key: 'ledger',
 		prepare: async (ctx) => {
 			if (!ctx.settlementId || !ctx.databaseUrl) throw new Error('no signed-in settlement');
 			const file = path.join(work, 'ledger.xlsx');
@@ -163,12 +203,93 @@ function ledgerImportStep(households: number): Step {
 	};
 }
 
+const ms = (t: Timing) => `${t.median} ms (max ${t.max})`;
+
+/** The query figures of one account, for the report. */
+function timingLines(u: UserTimings): string[] {
+	return [
+		`${u.username}: listRequests ${ms(u.list)}, with the overdue filter ${ms(u.listOverdue)}; countRequests ${ms(u.count)}: tally read ${ms(u.tally)}, overdue count ${ms(u.overdueCount)} (${u.open.toLocaleString('en')} open, ${u.overdue.toLocaleString('en')} overdue)`,
+		...Object.entries(u.plans).map(([q, plan]) => `  EXPLAIN ANALYZE ${q}: ${plan}`)
+	];
+}
+
+/** The county of the signed-in settlement grown to 50 points and `total` service requests. */
+function servicesStep(total: number): Step {
+	return {
+		name: `${total.toLocaleString('en')} service requests in the county (50 points)`,
+		key: 'services',
+		prepare: async (ctx) => {
+			if (!ctx.settlementId || !ctx.databaseUrl) throw new Error('no signed-in settlement');
+			const [place] = await ctx.sql<{ county: string }[]>`
+				select split_part(region_path, '/', 4) as county from settlement where id = ${ctx.settlementId}`;
+			const staff = await ctx.sql<{ username: string; id: string }[]>`
+				select username, id from "user" where username in ('guanliyuan', 'shegong', 'admin')`;
+			const idOf = (username: string) => {
+				const id = staff.find((u) => u.username === username)?.id;
+				if (!id) throw new Error(`no demo account ${username}`);
+				return id;
+			};
+			const grown = await growServiceRequests(ctx.sql, {
+				countyCode: place.county,
+				total,
+				firstPointId: ctx.settlementId,
+				staff: {
+					filer: idOf('guanliyuan'),
+					assignees: [idOf('guanliyuan'), idOf('shegong')],
+					admin: idOf('admin')
+				},
+				log: (line) => console.info(line)
+			});
+			const made = `${grown.total.toLocaleString('en')} requests in ${grown.points} points (added ${grown.added.toLocaleString('en')}${grown.pointsAdded ? ` and ${grown.pointsAdded} points of 250 households` : ''} in ${(grown.ms / 1000).toFixed(1)} s)`;
+			log(`services: ${made}`);
+
+			// the queue's queries, through the app's code, in a process of their own
+			const script = 'scripts/bench/services.ts';
+			const plans = path.join(work, `services-plans-${total}.txt`);
+			const runLog = path.join(work, `services-timings-${total}.log`);
+			const args = ['tsx', script, 'timings', ctx.databaseUrl, plans, countyLogin, login.username];
+			const code = await run('npx', args, process.env, runLog);
+			const line = readFileSync(runLog, 'utf8')
+				.split('\n')
+				.findLast((l) => l.startsWith('{'));
+			if (code !== 0 || !line) {
+				log(`services: query timings failed (exit ${code}): ${runLog}`);
+				return `${made};\n query timings failed (exit ${code}):\n${tail(runLog, 10)}`;
+			}
+			const { users } = JSON.parse(line) as { users: UserTimings[] };
+			const lines = users.flatMap(timingLines);
+			for (const l of lines) log(`services: ${l}`);
+			return [
+				made,
+				`queries through the app's code, one connection, median of 15 runs (plans: ${plans}):`,
+				...lines
+			].join(';\n ');
+		},
+		targets: servicesTargets
+	};
+}
+
 // Add data-volume steps here (or with BENCH_VOLUMES): each grows the data, then measures its targets.
 const steps: Step[] = [
-	{ name: 'demo data', targets },
+	{ name: 'demo data', key: 'demo', targets },
 	...(config.importHouseholds > 0 ? [ledgerImportStep(config.importHouseholds)] : []),
+	...(config.serviceRequests > 0
+		? [
+				servicesStep(config.serviceRequests),
+				config.services10x
+					? servicesStep(config.serviceRequests * 10)
+					: {
+							name: `${(config.serviceRequests * 10).toLocaleString('en')} service requests in the county (10×)`,
+							key: 'services',
+							skipped:
+								'skipped: set BENCH_SERVICES_10X=1 to run it (it adds 9× the requests again and takes long)',
+							targets: servicesTargets
+						}
+			]
+		: []),
 	...config.volumes.map((total): Step => ({
 		name: `${total.toLocaleString('en')} households in the signed-in settlement`,
+		key: 'volume',
 		prepare: async (ctx) => {
 			if (!ctx.settlementId) throw new Error('no signed-in settlement to grow');
 			const r = await growHouseholds(ctx.sql, ctx.settlementId, total, {
@@ -404,7 +525,10 @@ function memory(pid: number): { hwm?: number; rss?: number } {
 	}
 }
 
-async function signIn(ctx: Context): Promise<void> {
+/** Signs a demo account in; the session cookie, or undefined with the answer's status. */
+async function postLogin(
+	username: string
+): Promise<{ cookie?: string; status: number; location: string | null }> {
 	const res = await fetch(`${base}/login`, {
 		method: 'POST',
 		redirect: 'manual',
@@ -414,21 +538,31 @@ async function signIn(ctx: Context): Promise<void> {
 			accept: 'text/html',
 			'content-type': 'application/x-www-form-urlencoded'
 		},
-		body: new URLSearchParams(login).toString()
+		body: new URLSearchParams({ username, password: login.password }).toString()
 	});
 	await res.arrayBuffer();
 	const cookie = res.headers
 		.getSetCookie()
 		.map((c) => c.split(';')[0])
 		.find((c) => c.startsWith('anju_session=') && c.length > 'anju_session='.length);
+	return { cookie, status: res.status, location: res.headers.get('location') };
+}
+
+async function signIn(ctx: Context): Promise<void> {
+	// the county-level account, for the services queue targets
+	const county = await postLogin(countyLogin);
+	if (county.cookie) ctx.cookies[countyLogin] = county.cookie;
+	log(
+		`login: ${countyLogin} ${county.cookie ? 'signed in' : `got ${county.status} and no session cookie: its targets skipped`}`
+	);
+
+	const { cookie, status, location } = await postLogin(login.username);
 	if (!cookie) {
-		log(
-			`login: ${login.username} got ${res.status} and no session cookie: signed-in targets skipped`
-		);
+		log(`login: ${login.username} got ${status} and no session cookie: signed-in targets skipped`);
 		return;
 	}
 	ctx.cookie = cookie;
-	log(`login: ${login.username} signed in (${res.status} → ${res.headers.get('location')})`);
+	log(`login: ${login.username} signed in (${status} → ${location})`);
 
 	// the settlement: the first link on /settlements, else the account's grant in the database
 	const page = await fetch(`${base}/settlements`, { headers: { cookie }, redirect: 'manual' });
@@ -458,9 +592,14 @@ interface Measured {
 async function measure(target: Target, ctx: Context): Promise<Measured> {
 	const p = typeof target.path === 'string' ? target.path : target.path(ctx);
 	if (!p) return { target, skipped: `needs ${target.needs ?? 'context'}` };
-	if (target.signedIn && !ctx.cookie) return { target, path: p, skipped: 'not signed in' };
-	const headers: Record<string, string> =
-		target.signedIn && ctx.cookie ? { cookie: ctx.cookie } : {};
+	const cookie = target.account
+		? ctx.cookies[target.account]
+		: target.signedIn
+			? ctx.cookie
+			: undefined;
+	if ((target.signedIn || target.account) && !cookie)
+		return { target, path: p, skipped: 'not signed in' };
+	const headers: Record<string, string> = cookie ? { cookie } : {};
 
 	// one request first, so a wrong page (a redirect to /login, a 500) shows before the numbers
 	const res = await fetch(base + p, { headers, redirect: 'manual' });
@@ -578,12 +717,24 @@ try {
 	server = await startServer(buildDir, databaseUrl);
 
 	sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
-	const ctx: Context = { sql, databaseUrl };
+	const ctx: Context = { sql, databaseUrl, cookies: {} };
 	await signIn(ctx);
 
 	const report: string[] = [];
 	let baseline: number | undefined;
 	for (const step of steps) {
+		// BENCH_ONLY: a step named by its key runs whole; otherwise only the targets named
+		const whole = !config.only || (step.key !== undefined && config.only.includes(step.key));
+		const chosen = step.targets.filter((t) => whole || config.only!.includes(t.name));
+		if (chosen.length === 0) {
+			log(`step "${step.name}": skipped (BENCH_ONLY=${config.only?.join(',')})`);
+			continue;
+		}
+		if (step.skipped) {
+			log(`step "${step.name}": ${step.skipped}`);
+			report.push(`\n## ${step.name}\n${step.skipped}`);
+			continue;
+		}
 		let prepared = '';
 		if (step.prepare) {
 			log(`step "${step.name}": preparing …`);
@@ -596,8 +747,7 @@ try {
 		}
 		const v = await volume(sql);
 		const rows: Measured[] = [];
-		for (const target of step.targets) {
-			if (config.only && !config.only.includes(target.name)) continue;
+		for (const target of chosen) {
 			try {
 				rows.push(await measure(target, ctx));
 			} catch (err) {
