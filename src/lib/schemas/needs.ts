@@ -67,7 +67,8 @@ export const raiseNeedSchema = z
 	.object({
 		// staff choose the household; a resident's own is taken from their account
 		householdId: z.string({ error: '格式不正确' }).trim().max(36, '参数错误').default(''),
-		category: z.enum(needCategories, { error: '请选择需求类别' }),
+		// '' until chosen: a form posted without a choice must not fall back to the first category
+		category: z.enum(['', ...needCategories], { error: '请选择需求类别' }).default(''),
 		kind: z.enum(helpKinds, { error: '请选择需要哪种帮助' }),
 		// yuan for money, pieces for goods, hours for service
 		quantity: z.string({ error: '请填写数量' }).trim().max(20, '数量格式不正确').default(''),
@@ -106,6 +107,8 @@ export const raiseNeedSchema = z
 		healthConsent: z.boolean({ error: '格式不正确' }).default(false)
 	})
 	.superRefine((v, ctx) => {
+		if (v.category === '')
+			ctx.addIssue({ code: 'custom', path: ['category'], message: '请选择需求类别' });
 		const q = parseQuantity(v.kind, v.quantity);
 		if (!q.ok) ctx.addIssue({ code: 'custom', path: ['quantity'], message: q.message });
 		if (v.kind === 'goods' && v.unit.length === 0)

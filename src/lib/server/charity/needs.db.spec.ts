@@ -196,6 +196,18 @@ describe('raiseNeed', () => {
 			reason: 'household_ended',
 			field: 'householdId'
 		});
+		expect(await raiseNeed(actors['resident'], { ...raiseInput(), category: '' })).toEqual({
+			ok: false,
+			reason: 'category',
+			field: 'category'
+		});
+		// a form posted without a category is refused, never taken as the first one
+		const unchosen = raiseNeedSchema.safeParse({ kind: 'money', quantity: '5', title: '需要帮助' });
+		expect(unchosen.success).toBe(false);
+		if (!unchosen.success)
+			expect(unchosen.error.issues.map((i) => [i.path[0], i.message])).toEqual([
+				['category', '请选择需求类别']
+			]);
 		const now = new Date('2026-03-10T10:00:00+08:00');
 		expect(
 			await raiseNeed(actors['resident'], raiseInput({ deadline: '2026-03-09' }), now)

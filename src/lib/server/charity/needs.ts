@@ -116,7 +116,7 @@ export async function raiseNeed(
 	now: Date = new Date()
 ): Promise<
 	| { ok: true; id: string; no: number; number: string; duplicate: boolean }
-	| Failure<'no_household' | 'household_ended' | 'quantity' | 'unit' | 'deadline'>
+	| Failure<'no_household' | 'household_ended' | 'category' | 'quantity' | 'unit' | 'deadline'>
 > {
 	const householdId = input.householdId || actor.householdId;
 	if (!householdId) return { ok: false, reason: 'no_household', field: 'householdId' };
@@ -125,6 +125,8 @@ export async function raiseNeed(
 	if (!h) notFound();
 	requirePermission(actor, 'need.create', h, 'write');
 	if (h.status !== 'active') return { ok: false, reason: 'household_ended', field: 'householdId' };
+	const category = input.category;
+	if (!category) return { ok: false, reason: 'category', field: 'category' };
 	const q = parseQuantity(input.kind, input.quantity);
 	if (!q.ok) return { ok: false, reason: 'quantity', field: 'quantity' };
 	const unit =
@@ -164,7 +166,7 @@ export async function raiseNeed(
 				householdId: h.householdId,
 				settlementId: h.settlementId,
 				regionPath: h.regionPath,
-				category: input.category,
+				category,
 				kind: input.kind,
 				quantity: q.value,
 				unit,
@@ -187,7 +189,7 @@ export async function raiseNeed(
 			scopePath: h.regionPath,
 			summary: {
 				number: needNumber(row.no),
-				category: input.category,
+				category,
 				kind: input.kind,
 				quantity: q.value,
 				urgency: input.urgency,
