@@ -18,14 +18,27 @@ export function looksPersonal(text: string): boolean {
 	return idNumberLike.test(digits) || phoneLike.test(digits);
 }
 
-/** A text the public reads: trimmed, within bounds, without an ID number or a phone. */
-export function publicText(label: string, min: number, max: number) {
+/** NUL (which PostgreSQL text refuses) and lone surrogates become U+FFFD, one unit for one. */
+export function storable(text: string): string {
+	return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
+
+/** A text field: trimmed, within bounds, storable. */
+export function textField(label: string, min: number, max: number) {
 	return z
 		.string({ error: `请填写${label}` })
 		.trim()
 		.min(min, min <= 1 ? `请填写${label}` : `${label}至少 ${min} 个字`)
 		.max(max, `${label}最多 ${max} 个字`)
-		.refine((v) => !looksPersonal(v), `${label}会公开显示，不能包含身份证号或手机号`);
+		.transform(storable);
+}
+
+/** A text the public reads: trimmed, within bounds, without an ID number or a phone. */
+export function publicText(label: string, min: number, max: number) {
+	return textField(label, min, max).refine(
+		(v) => !looksPersonal(v),
+		`${label}会公开显示，不能包含身份证号或手机号`
+	);
 }
 
 /** A calendar date written YYYY-MM-DD (the browser's date input posts this). */
@@ -53,12 +66,7 @@ export const fundSchema = z
 		organizationId: z.uuid({ error: '请选择所属组织' }),
 		name: publicText('基金名称', 2, 60),
 		kind: z.enum(fundKinds, { error: '请选择基金类型' }),
-		description: z
-			.string()
-			.trim()
-			.max(1000, '说明最多 1000 个字')
-			.refine((v) => !looksPersonal(v), '说明会公开显示，不能包含身份证号或手机号')
-			.default(''),
+		description: publicText('说明', 0, 1000).default(''),
 		startsOn: dateField('开始日期'),
 		endsOn: z
 			.string()
