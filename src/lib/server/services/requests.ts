@@ -406,8 +406,8 @@ export async function countRequests(actor: Actor, now = new Date()) {
 		settlementId: schema.serviceRequestTally.settlementId,
 		regionPath: schema.serviceRequestTally.regionPath
 	});
-	const rows = hasRole(actor, 'resident')
-		? await db()
+	const byStatus = hasRole(actor, 'resident')
+		? db()
 				.select({ status: r.status, n: sql<number>`count(*)::int` })
 				.from(r)
 				.where(
@@ -418,7 +418,7 @@ export async function countRequests(actor: Actor, now = new Date()) {
 					})
 				)
 				.groupBy(r.status)
-		: await db()
+		: db()
 				.select({
 					status: schema.serviceRequestTally.status,
 					n: sql<number>`sum(${schema.serviceRequestTally.n})::int`
@@ -426,8 +426,7 @@ export async function countRequests(actor: Actor, now = new Date()) {
 				.from(schema.serviceRequestTally)
 				.where(staffScope)
 				.groupBy(schema.serviceRequestTally.status);
-	for (const row of rows) counts[row.status] = Number(row.n);
-	const [{ overdue }] = await db()
+	const overdueCount = db()
 		.select({ overdue: sql<number>`count(*)::int` })
 		.from(r)
 		.where(
@@ -440,6 +439,9 @@ export async function countRequests(actor: Actor, now = new Date()) {
 				})
 			)
 		);
+	// two independent reads: on a pool they run side by side
+	const [rows, [{ overdue }]] = await Promise.all([byStatus, overdueCount]);
+	for (const row of rows) counts[row.status] = Number(row.n);
 	const open = openStatuses.reduce((n, s) => n + counts[s], 0);
 	return { ...counts, open, overdue: Number(overdue) };
 }

@@ -9,9 +9,8 @@ export const load: PageServerLoad = async (event) => {
 	requireAnywhere(actor, 'service.read');
 	// a bad filter in the address bar is dropped, never a 500
 	const filter = queueFilterSchema.parse(Object.fromEntries(event.url.searchParams));
-	const counts = await services.countRequests(actor);
-
 	if (!isStaff(actor)) {
+		const counts = await services.countRequests(actor);
 		const household = actor.householdId
 			? await settlements.getHousehold(actor, actor.householdId)
 			: null;
@@ -29,7 +28,8 @@ export const load: PageServerLoad = async (event) => {
 		};
 	}
 
-	const [page, categories, places] = await Promise.all([
+	const [counts, page, categories, places] = await Promise.all([
+		services.countRequests(actor),
 		services.listRequests(actor, filter),
 		services.listQueueCategories(actor),
 		services.listServiceSettlements(actor, 'service.read')

@@ -113,9 +113,16 @@ export const serviceRequest = pgTable(
 		index('service_request_status_idx').on(t.status, t.no),
 		// requests arrive in time order: a small BRIN index serves Open311's date windows
 		index('service_request_submitted_idx').using('brin', t.submittedAt),
-		// the overdue sweep and the overdue filter read only what is still running
+		// the overdue sweep reads only what is still running
 		index('service_request_due_idx')
 			.on(t.dueOn)
+			.where(sql`${t.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin')`),
+		// a point's or a county's overdue count and filter, from the index alone
+		index('service_request_running_settlement_idx')
+			.on(t.settlementId, t.dueOn)
+			.where(sql`${t.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin')`),
+		index('service_request_running_region_idx')
+			.on(t.regionPath.op('text_pattern_ops'), t.dueOn)
 			.where(sql`${t.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin')`)
 	]
 );

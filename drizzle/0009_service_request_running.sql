@@ -1,0 +1,2 @@
+CREATE INDEX "service_request_running_settlement_idx" ON "service_request" USING btree ("settlement_id","due_on") WHERE "service_request"."status" in ('submitted', 'accepted', 'in_progress', 'waiting_origin');--> statement-breakpoint
+CREATE INDEX "service_request_running_region_idx" ON "service_request" USING btree ("region_path" text_pattern_ops,"due_on") WHERE "service_request"."status" in ('submitted', 'accepted', 'in_progress', 'waiting_origin');
