@@ -1,8 +1,10 @@
 import { asc, eq, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findIdentifying, unitStrings } from '$lib/charity/anonymise';
 import { parseIdNumber } from '$lib/id-number';
 import { mobilePattern } from '$lib/schemas/accounts';
+import { isCreditCode } from '$lib/schemas/organizations';
 import { ageOn, isZeroEmployment, memberSchema } from '$lib/schemas/household';
 import { fileRequestSchema } from '$lib/schemas/services';
 import { clockStatuses, isOpen, requestStatuses, type RequestStatus } from '$lib/services/workflow';
@@ -13,6 +15,17 @@ import { loadGrants, type Actor, type Grant } from './access';
 import { verifyPasswordHash } from './auth/password';
 import { db, schema } from './db';
 import { demoCountyCode, demoPassword, demoSettlements, isEmpty, seedDemo } from './seed';
+import {
+	getAidGroup,
+	ledgerBalance,
+	listAidCasesAwaitingVote,
+	listAidMembers,
+	listOrganizations,
+	listPublicNeeds,
+	mentionsHousehold,
+	rankNeedsForOrganization,
+	type PublicNeed
+} from './charity';
 import { countRequests, escalateOverdue, listRequests } from './services';
 import { listCompliance, listDuplicates } from './settlements';
 
@@ -696,5 +709,394 @@ describe('seedDemo', () => {
 		expect(before.household).toBe(households.length);
 		expect(await seedDemo()).toEqual({ created: false });
 		expect(await rowCounts()).toEqual(before);
+	});
+});
+
+describe('charity demo data', () => {
+	const {
+		need,
+		offer,
+		pledge,
+		fund,
+		fundTransaction,
+		fundPosting,
+		aidGroup,
+		aidMember,
+		aidCase,
+		aidApproval,
+		auditEntry
+	} = schema;
+	const charityTables: PgTable[] = [
+		organization,
+		need,
+		offer,
+		pledge,
+		fund,
+		fundTransaction,
+		fundPosting,
+		aidGroup,
+		aidMember,
+		aidCase,
+		aidApproval,
+		auditEntry
+	];
+	let needs: (typeof need.$inferSelect)[];
+	let pledges: (typeof pledge.$inferSelect)[];
+	let offers: (typeof offer.$inferSelect)[];
+	let funds: (typeof fund.$inferSelect)[];
+	let entries: (typeof fundTransaction.$inferSelect)[];
+	let orgs: (typeof organization.$inferSelect)[];
+	let ids: Record<string, string>;
+	let today: string;
+	let juminHousehold: string;
+	const byKind = (kind: string) => orgs.find((o) => o.kind === kind && o.verifiedAt)!;
+
+	beforeAll(async () => {
+		needs = await db().select().from(need).orderBy(asc(need.no));
+		pledges = await db().select().from(pledge);
+		offers = await db().select().from(offer);
+		funds = await db().select().from(fund);
+		entries = await db().select().from(fundTransaction).orderBy(asc(fundTransaction.no));
+		orgs = await db().select().from(organization);
+		ids = Object.fromEntries(
+			(await db().select({ id: user.id, username: user.username }).from(user)).map((u) => [
+				u.username,
+				u.id
+			])
+		);
+		today = shanghaiDay(seededAt);
+		juminHousehold = (await db().select().from(user).where(eq(user.username, 'jumin')))[0]
+			.householdId!;
+	});
+
+	it('describes the organisations and leaves one more for civil affairs to verify', async () => {
+		const pending = orgs.filter((o) => !o.verifiedAt && !o.rejectedAt);
+		expect(pending.length).toBeGreaterThanOrEqual(2);
+		for (const o of orgs) {
+			if (o.creditCode) expect(isCreditCode(o.creditCode), o.name).toBe(true);
+			expect(o.description.length, o.name).toBeGreaterThan(10);
+			// a landline: an organisation's page must never read like a person's mobile
+			expect(o.contactPhone ?? '', o.name).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+		}
+		const verifiable = await listOrganizations(minzheng, { status: 'pending' });
+		expect(verifiable.rows.map((o) => o.name)).toEqual(
+			expect.arrayContaining(pending.map((o) => o.name))
+		);
+	});
+
+	it('gives the charity and the enterprise live offers of money, goods and hours in the county', async () => {
+		const [county] = await db().select().from(region).where(eq(region.code, demoCountyCode));
+		const live = offers.filter(
+			(o) => !o.closedAt && o.validFrom <= today && o.validTo >= today && o.allocated < o.capacity
+		);
+		const charity = byKind('charity');
+		const enterprise = byKind('enterprise');
+		expect(new Set(live.filter((o) => o.organizationId === charity.id).map((o) => o.kind))).toEqual(
+			new Set(['money', 'goods'])
+		);
+		expect(
+			new Set(live.filter((o) => o.organizationId === enterprise.id).map((o) => o.kind))
+		).toEqual(new Set(['goods', 'service_hours']));
+		for (const o of offers) {
+			expect(o.regionPaths, o.title).toEqual([county.path]);
+			expect(o.categories.length, o.title).toBeGreaterThan(0);
+			expect(o.unit !== '', o.title).toBe(o.kind !== 'money');
+			// allocated is what the pledges drawing on it take
+			const taken = pledges
+				.filter((p) => p.offerId === o.id && p.status !== 'cancelled')
+				.reduce((n, p) => n + p.quantity, 0);
+			expect(o.allocated, o.title).toBe(taken);
+			const drawing = pledges.filter((p) => p.offerId === o.id);
+			for (const p of drawing) {
+				expect(p.organizationId).toBe(o.organizationId);
+				expect(needs.find((n) => n.id === p.needId)!.kind).toBe(o.kind);
+			}
+		}
+		// money in fen: a capacity of whole yuan
+		for (const o of offers.filter((x) => x.kind === 'money')) expect(o.capacity % 100).toBe(0);
+		// the charity's member finds needs to help on the matching page
+		const cishan = await actorFor(ids.cishan);
+		const ranked = await rankNeedsForOrganization(cishan, { now: seededAt });
+		expect(ranked.needs.length).toBeGreaterThanOrEqual(5);
+	});
+
+	it('raises about 40 needs over the points, in every status', async () => {
+		expect(needs.length).toBeGreaterThanOrEqual(35);
+		expect(needs.length).toBeLessThanOrEqual(45);
+		const count = (s: string) => needs.filter((n) => n.status === s).length;
+		expect(count('pending')).toBeGreaterThanOrEqual(5);
+		expect(count('published')).toBeGreaterThanOrEqual(8);
+		expect(count('funded')).toBeGreaterThanOrEqual(5);
+		expect(count('delivered')).toBeGreaterThanOrEqual(8);
+		expect(count('rejected')).toBeGreaterThanOrEqual(2);
+		expect(count('cancelled')).toBeGreaterThanOrEqual(1);
+		expect(new Set(needs.map((n) => n.settlementId)).size).toBe(points.length);
+		expect(new Set(needs.map((n) => n.category)).size).toBe(7);
+		expect(new Set(needs.map((n) => n.kind))).toEqual(new Set(['money', 'goods', 'service_hours']));
+		expect(new Set(needs.map((n) => n.urgency))).toEqual(new Set([1, 2, 3]));
+		const householdById = new Map(households.map((h) => [h.id, h]));
+		const pointById = new Map(points.map((p) => [p.id, p]));
+		for (const n of needs) {
+			const label = `XQ${n.no} ${n.status}`;
+			const h = householdById.get(n.householdId)!;
+			expect(n.settlementId, label).toBe(h.settlementId);
+			expect(n.regionPath, label).toBe(pointById.get(n.settlementId)!.regionPath);
+			expect(n.detail.length, label).toBeGreaterThan(10);
+			expect(n.unit, label).toBe(
+				n.kind === 'money' ? '' : n.kind === 'service_hours' ? '小时' : n.unit
+			);
+			if (n.kind === 'goods') expect(n.unit, label).not.toBe('');
+			if (n.kind === 'money') expect(n.quantity % 100, label).toBe(0);
+			const verified = ['published', 'funded', 'delivered'].includes(n.status);
+			expect(n.verifiedAt !== null, label).toBe(verified);
+			expect(n.verifiedBy !== null, label).toBe(verified);
+			if (verified) expect(n.verifiedAt! > n.createdAt, label).toBe(true);
+			expect(n.rejectReason !== null, label).toBe(['rejected', 'cancelled'].includes(n.status));
+			if (['pending', 'published', 'funded'].includes(n.status))
+				expect(n.deadline! > today, label).toBe(true);
+			expect(n.createdAt <= seededAt || n.createdAt.getTime() - seededAt.getTime() < 60_000).toBe(
+				true
+			);
+		}
+		// numbered in the order they were raised
+		for (let i = 1; i < needs.length; i++)
+			expect(needs[i].createdAt >= needs[i - 1].createdAt).toBe(true);
+	});
+
+	it('publishes words that name nobody: the anonymiser finds nothing, the public list carries no name or unit', async () => {
+		for (const n of needs) {
+			const h = households.find((x) => x.id === n.householdId)!;
+			const context = {
+				names: [h.headName, ...membersOf.get(h.id)!.map((m) => m.name)],
+				units: unitStrings(h),
+				healthConsent: n.healthConsent
+			};
+			expect(findIdentifying(n.title, context), n.title).toEqual([]);
+			expect(findIdentifying(n.publicDetail, context), n.publicDetail).toEqual([]);
+		}
+		// the staff's story names the household: it must stay off every public page
+		expect(
+			needs.some((n) => n.detail.includes(households.find((h) => h.id === n.householdId)!.headName))
+		).toBe(true);
+		const rows: PublicNeed[] = [];
+		for (let before: number | undefined; ;) {
+			const page = await listPublicNeeds({ state: 'all', before }, seededAt);
+			rows.push(...page.rows);
+			if (!page.next) break;
+			before = page.next;
+		}
+		expect(rows).toHaveLength(
+			needs.filter((n) => ['published', 'funded', 'delivered'].includes(n.status)).length
+		);
+		const shown = JSON.stringify(rows);
+		for (const n of needs) {
+			const h = households.find((x) => x.id === n.householdId)!;
+			for (const m of membersOf.get(h.id)!) {
+				expect(shown, m.name).not.toContain(m.name);
+				expect(shown).not.toContain(m.idNumber);
+				if (m.phone) expect(shown).not.toContain(m.phone);
+			}
+			expect(shown).not.toContain(`${h.building}${h.unitNo}${h.room}`);
+			expect(shown).not.toContain(n.detail);
+		}
+	});
+
+	it("keeps each need's pledged and delivered figures equal to its pledges", async () => {
+		for (const n of needs) {
+			const label = `XQ${n.no} ${n.status}`;
+			const own = pledges.filter((p) => p.needId === n.id && p.status !== 'cancelled');
+			expect(n.pledged, label).toBe(own.reduce((s, p) => s + p.quantity, 0));
+			expect(n.delivered, label).toBe(
+				own.filter((p) => p.status === 'confirmed').reduce((s, p) => s + p.quantity, 0)
+			);
+			expect(n.pledged, label).toBeLessThanOrEqual(n.quantity);
+			expect(n.delivered, label).toBeLessThanOrEqual(n.pledged);
+			if (n.status === 'funded') {
+				expect(n.pledged, label).toBe(n.quantity);
+				expect(n.delivered, label).toBeLessThan(n.quantity);
+			}
+			if (n.status === 'delivered') expect(n.delivered, label).toBe(n.quantity);
+			if (n.status === 'published') expect(n.pledged, label).toBeLessThan(n.quantity);
+			if (['pending', 'rejected', 'cancelled'].includes(n.status)) expect(n.pledged, label).toBe(0);
+			for (const p of own) {
+				expect(p.createdAt > n.verifiedAt!, label).toBe(true);
+				if (p.deliveredAt) expect(p.deliveredAt > p.createdAt, label).toBe(true);
+				if (p.confirmedAt) expect(p.confirmedAt > p.deliveredAt!, label).toBe(true);
+				expect(p.deliveredAt !== null, label).toBe(['delivered', 'confirmed'].includes(p.status));
+				expect(p.confirmedAt !== null, label).toBe(p.status === 'confirmed');
+			}
+		}
+		expect(new Set(pledges.map((p) => p.organizationId)).size).toBeGreaterThanOrEqual(3);
+		// a money pledge delivered is a disbursement of the charity's project fund, to its need
+		const project = funds.find((f) => f.kind === 'project')!;
+		for (const p of pledges) {
+			const n = needs.find((x) => x.id === p.needId)!;
+			if (n.kind !== 'money' || !p.deliveredAt) {
+				expect(p.transactionId).toBeNull();
+				continue;
+			}
+			const t = entries.find((e) => e.id === p.transactionId)!;
+			expect(t).toMatchObject({
+				fundId: project.id,
+				kind: 'disbursement',
+				amount: p.quantity,
+				needId: n.id,
+				occurredOn: shanghaiDay(p.deliveredAt)
+			});
+			expect(t.memo).toContain(n.title);
+		}
+	});
+
+	it("gives jumin's household a published need and a pending one it raised itself", async () => {
+		const own = needs.filter((n) => n.householdId === juminHousehold);
+		expect(own.map((n) => n.status).sort()).toEqual(['pending', 'published']);
+		expect(own.find((n) => n.status === 'pending')!.raisedBy).toBe(ids.jumin);
+		expect(own.find((n) => n.status === 'published')!.raisedBy).not.toBe(ids.jumin);
+	});
+
+	it('keeps every fund balance equal to its ledger, every transaction balanced, material entries on time', async () => {
+		expect(funds.map((f) => f.kind).sort()).toEqual(['emergency', 'project']);
+		for (const f of funds) {
+			expect(f.balance, f.name).toBe(await ledgerBalance(f.id));
+			expect(f.balance, f.name).toBeGreaterThan(100_000);
+			expect(f.startsOn <= today, f.name).toBe(true);
+			if (f.endsOn) expect(f.endsOn >= today, f.name).toBe(true);
+		}
+		const unbalanced = await db()
+			.select({ id: fundPosting.transactionId })
+			.from(fundPosting)
+			.groupBy(fundPosting.transactionId)
+			.having(sql`sum(${fundPosting.amount}) <> 0 or count(*) <> 2`);
+		expect(unbalanced).toEqual([]);
+		const [{ n: posted }] = await db()
+			.select({ n: sql<number>`count(distinct ${fundPosting.transactionId})::int` })
+			.from(fundPosting);
+		expect(posted).toBe(entries.length);
+		// in order of occurrence, and nothing material disclosed later than 30 days
+		for (const f of funds) {
+			const own = entries.filter((e) => e.fundId === f.id);
+			for (let i = 1; i < own.length; i++)
+				expect(own[i].occurredOn >= own[i - 1].occurredOn, f.name).toBe(true);
+			for (const e of own.filter((x) => x.amount >= f.materialFen)) {
+				const deadline = new Date(Date.parse(`${e.occurredOn}T00:00:00Z`) + 30 * 86_400_000);
+				expect(shanghaiDay(e.createdAt) <= deadline.toISOString().slice(0, 10), e.memo).toBe(true);
+			}
+			expect(own.every((e) => e.occurredOn >= f.startsOn && e.occurredOn <= today)).toBe(true);
+		}
+		const project = funds.find((f) => f.kind === 'project')!;
+		expect(project.organizationId).toBe(byKind('charity').id);
+		const kinds = new Set(entries.filter((e) => e.fundId === project.id).map((e) => e.kind));
+		expect(kinds).toEqual(new Set(['donation', 'disbursement']));
+		// the public words of the ledger name no household
+		for (const e of entries) {
+			const n = e.needId ? needs.find((x) => x.id === e.needId) : null;
+			if (n)
+				expect(await mentionsHousehold(db(), n.householdId, [e.memo, e.counterparty])).toBe(false);
+		}
+	});
+
+	it('sets up the 互助社: its fund, a 2,000 yuan cap, 2 of 3 named approvers, 30 member households who contribute', async () => {
+		const mutualAid = orgs.find((o) => o.kind === 'mutual_aid_group')!;
+		const [group] = await db().select().from(aidGroup);
+		const emergency = funds.find((f) => f.kind === 'emergency')!;
+		expect(group).toMatchObject({
+			organizationId: mutualAid.id,
+			fundId: emergency.id,
+			aidFirstCapFen: 200_000,
+			quorum: 2
+		});
+		expect(emergency.organizationId).toBe(mutualAid.id);
+		expect(group.approverIds.sort()).toEqual([ids.huzhushe, ids.dianzhang, ids.guanliyuan].sort());
+		const huzhushe = await actorFor(ids.huzhushe);
+		const page = await getAidGroup(huzhushe, mutualAid.id);
+		expect(page.settings?.approvers.map((a) => a.displayName).sort()).toEqual(
+			['赖互助', '钟点长', '曾管理员'].sort()
+		);
+		const members = await db().select().from(aidMember);
+		expect(members).toHaveLength(30);
+		const householdById = new Map(households.map((h) => [h.id, h]));
+		for (const m of members) {
+			expect(householdById.get(m.householdId)!.settlementId).toBe(first.id);
+			expect(m.leftOn).toBeNull();
+			expect(m.joinedOn <= today).toBe(true);
+		}
+		expect(members.map((m) => m.householdId)).toContain(juminHousehold);
+		// each member contributed, as the group's page adds it up from the audit trail
+		const listed = await listAidMembers(huzhushe, mutualAid.id);
+		expect(listed.rows).toHaveLength(30);
+		for (const row of listed.rows) expect(row.contributed, row.name).toBeGreaterThanOrEqual(100_00);
+		const contributions = entries.filter((e) => e.kind === 'contribution');
+		expect(listed.rows.reduce((s, r) => s + r.contributed, 0)).toBe(
+			contributions.reduce((s, e) => s + e.amount, 0)
+		);
+		for (const e of contributions) expect(e.counterparty).toBe('互助社社员');
+		const audited = await db()
+			.select()
+			.from(auditEntry)
+			.where(eq(auditEntry.action, 'aid.contribution'));
+		expect(audited).toHaveLength(contributions.length);
+	});
+
+	it('leaves cases paid first, in conference with one approval, decided and paid, and reviewed', async () => {
+		const cases = await db().select().from(aidCase).orderBy(asc(aidCase.no));
+		const approvals = await db().select().from(aidApproval);
+		expect(cases.map((c) => c.status).sort()).toEqual(
+			['conference', 'paid', 'paid_first', 'reviewed'].sort()
+		);
+		const members = new Set((await db().select().from(aidMember)).map((m) => m.householdId));
+		const cap = 200_000;
+		for (const c of cases) {
+			expect(members.has(c.householdId), c.status).toBe(true);
+			expect(c.householdId).not.toBe(juminHousehold);
+			const votes = approvals.filter((a) => a.caseId === c.id);
+			const payout = entries.find((e) => e.aidCaseId === c.id);
+			if (c.status === 'conference') {
+				expect(c.amount).toBeGreaterThan(cap);
+				expect(votes).toHaveLength(1);
+				expect(votes[0]).toMatchObject({ approverId: ids.huzhushe, approve: true });
+				expect(payout).toBeUndefined();
+				expect(c.paidAt).toBeNull();
+			} else {
+				expect(payout, c.status).toMatchObject({
+					kind: 'payout',
+					amount: c.amount,
+					id: c.transactionId
+				});
+				expect(c.paidAt).not.toBeNull();
+			}
+			if (c.status === 'paid') {
+				expect(c.amount).toBeGreaterThan(cap);
+				expect(votes.filter((v) => v.approve)).toHaveLength(2);
+				expect(payout!.memo).toBe('个案会商救助');
+			}
+			if (c.status === 'paid_first' || c.status === 'reviewed') {
+				expect(c.amount).toBeLessThanOrEqual(cap);
+				expect(votes).toHaveLength(0);
+				expect(payout!.memo).toBe('先行救助');
+			}
+			expect(c.reviewNote !== null, c.status).toBe(c.status === 'reviewed');
+			expect(await mentionsHousehold(db(), c.householdId, [c.publicSummary])).toBe(false);
+			expect(c.hardship).toContain(households.find((h) => h.id === c.householdId)!.headName);
+		}
+		// the conference case waits for the 点长's and the admin's votes
+		const waiting = await listAidCasesAwaitingVote(await actorFor(ids.dianzhang));
+		expect(waiting.map((c) => c.id)).toEqual([cases.find((c) => c.status === 'conference')!.id]);
+	});
+
+	it('does nothing to the charity rows the second time', async () => {
+		const count = async () => {
+			const out: Record<string, number> = {};
+			for (const t of charityTables) {
+				const [{ n }] = await db()
+					.select({ n: sql<number>`count(*)::int` })
+					.from(t);
+				out[getTableName(t)] = n;
+			}
+			return out;
+		};
+		const before = await count();
+		expect(before.need).toBe(needs.length);
+		expect(await seedDemo()).toEqual({ created: false });
+		expect(await count()).toEqual(before);
 	});
 });

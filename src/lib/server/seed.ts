@@ -15,6 +15,7 @@ import { hashPassword } from './auth/password';
 import { db, schema, type Transaction } from './db';
 import type { Role } from './db/schema';
 import { rIsEmployed, rIsLaborer } from './settlements/shared';
+import { seedCharity } from './charity/seed';
 import { seedServices } from './services/seed';
 
 // The demo county: 于都县 (Jiangxi) with ten settlement points of all three kinds, ~3,000
@@ -1450,5 +1451,23 @@ async function seedInto(tx: Transaction, passwordHash: string) {
 		households,
 		people,
 		users
+	});
+
+	// the charity capability: offers, needs, pledges, funds and the 互助社, from streams of its own
+	await seedCharity(tx, {
+		random: randomTools(6_360_731),
+		newId: uuids(6_731_360),
+		insertAll,
+		now,
+		county,
+		settlements: demoSettlements.map((s, i) => ({
+			id: settlementIds[i],
+			name: s.name,
+			regionPath: regions.get(s.region)!.path
+		})),
+		households,
+		people,
+		users,
+		organizations: orgIds
 	});
 }
