@@ -878,3 +878,42 @@ function nextSlot(lists: SlotList[]): OfferSlot | null {
 	}
 	return best;
 }
+
+/**
+ * The regions a bulk allocation may be narrowed to: for an organisation's member the counties
+ * of its city and their townships; for staff the counties and townships holding settlements
+ * whose needs they may read.
+ */
+export async function listAllocationRegions(
+	actor: Actor
+): Promise<{ id: string; name: string; level: string; path: string }[]> {
+	const acting = await actingOrganization(actor);
+	const organizationWide =
+		acting && can(actor, 'pledge.create', { organizationId: acting.id })
+			? sql`starts_with(r.path, ${cityPathOf(acting.regionPath)})`
+			: null;
+	if (!organizationWide) {
+		requireAnywhere(actor, 'need.read', 'read');
+		if (!isStaff(actor)) return [];
+	}
+	const mine = organizationWide
+		? organizationWide
+		: sql`exists (select 1 from settlement s where starts_with(s.region_path, r.path) and ${scopeFilter(
+				actor,
+				'need.read',
+				{ settlementId: sql`s.id`, regionPath: sql`s.region_path` }
+			)})`;
+	return rowsOf<{ id: string; name: string; level: string; path: string }>(
+		await db().execute(sql`
+			select r.id, r.name, r.level, r.path from region r
+			where r.level in ('county', 'township') and ${mine}
+			order by r.path
+			limit 500`)
+	);
+}
+
+/** The path of a region's city: '/36/3607/360731/' → '/36/3607/'. */
+function cityPathOf(path: string): string {
+	const parts = path.split('/').filter(Boolean);
+	return '/' + parts.slice(0, Math.min(2, Math.max(1, parts.length - 1))).join('/') + '/';
+}
