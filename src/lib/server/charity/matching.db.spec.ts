@@ -182,8 +182,18 @@ describe('rankOffersForNeed', () => {
 	});
 
 	it('shows a member of an organisation only its own offers, and only for a published need', async () => {
-		const { offers: ranked, view } = await rankOffersForNeed(member, need.id, { now });
+		const seen = await rankOffersForNeed(member, need.id, { now });
+		const { offers: ranked, view } = seen;
 		expect(view).toBe('organization');
+		// the need as an organisation sees it: no household name, unit, ID number or phone
+		const text = JSON.stringify(seen);
+		for (const secret of [
+			home.headName,
+			home.id,
+			home.room,
+			...home.members.flatMap((p) => [p.name, p.idNumber, p.phone!])
+		])
+			expect(text).not.toContain(secret);
 		expect(ranked.map((r) => r.id)).toEqual([offers.full, offers.half, offers.regionOnly]);
 		expect(ranked.every((r) => r.organizationId === charity.id)).toBe(true);
 		const pending = await createNeed(home, staff, { status: 'pending' });
