@@ -1042,3 +1042,13 @@ export async function listAidCasesAwaitingVote(actor: Actor) {
 		.limit(50);
 	return rows.map((r) => ({ ...r, no: Number(r.no), amount: Number(r.amount) }));
 }
+
+/** True when some 互助社 named the actor an approver (they see the cases awaiting their vote). */
+export async function isAidApprover(actor: Actor): Promise<boolean> {
+	const [row] = await db()
+		.select({ id: g.organizationId })
+		.from(g)
+		.where(sql`${actor.id}::uuid = any(${g.approverIds})`)
+		.limit(1);
+	return !!row;
+}
