@@ -90,6 +90,8 @@ for (const elder of [false, true]) {
 		newContext,
 		baseURL
 	}) => {
+		// two people, a dozen pages and a print view: give it three times the usual time
+		test.slow();
 		const staffOptions: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
 		const admin = await signIn('guanliyuan', staffOptions);
 		if (elder) await admin.context().addCookies(elderCookie(baseURL));

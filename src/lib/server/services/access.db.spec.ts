@@ -320,12 +320,12 @@ describe('what a resident reads of their own request', () => {
 			expect(json).not.toContain('县里');
 			expect(json).not.toContain('通话记录');
 			expect(seen.consentNote).toBeNull();
-			// their own phone, in full
-			expect(seen.contactPhone).toBe('13912345678');
+			// even their own phone is masked: no page carries a full number
+			expect(seen.contactPhone).toBe('139****5678');
 		}
 	});
 
-	it("staff of the point and the county read every note; the phone is masked but for the household's", async () => {
+	it("staff of the point and the county read every note; the phone is masked", async () => {
 		for (const who of ['admin of A', 'worker of A', 'chief of points of X', 'civil affairs of X']) {
 			const seen = await getRequest(actors[who], req.id);
 			expect(

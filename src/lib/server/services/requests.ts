@@ -307,13 +307,13 @@ export async function getRequest(actor: Actor, requestId: string, now: Date = ne
 		.where(and(eq(e.requestId, req.requestId), internal ? undefined : eq(e.internal, false)))
 		.orderBy(asc(e.id))
 		.limit(500);
-	const own = actor.householdId === req.householdId;
 	const today = shanghaiDay(now);
 	const running = (clockStatuses as readonly string[]).includes(row.status);
 	return {
 		...row,
 		number: req.number,
-		contactPhone: own ? row.contactPhone : maskPhone(row.contactPhone),
+		// masked for everyone, the household too: no page carries a full phone number
+		contactPhone: maskPhone(row.contactPhone),
 		// staff see the consent record; the resident sees that it was filed for them
 		consentNote: internal ? row.consentNote : null,
 		overdue: running && row.dueOn < today,
