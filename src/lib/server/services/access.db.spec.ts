@@ -325,7 +325,7 @@ describe('what a resident reads of their own request', () => {
 		}
 	});
 
-	it("staff of the point and the county read every note; the phone is masked", async () => {
+	it('staff of the point and the county read every note; the phone is masked', async () => {
 		for (const who of ['admin of A', 'worker of A', 'chief of points of X', 'civil affairs of X']) {
 			const seen = await getRequest(actors[who], req.id);
 			expect(
