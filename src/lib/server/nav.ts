@@ -11,7 +11,13 @@ export interface NavItem {
 		| 'nav_settlements'
 		| 'nav_users'
 		| 'nav_audit'
-		| 'nav_account';
+		| 'nav_account'
+		| 'nav_needs'
+		| 'nav_offers'
+		| 'nav_matching'
+		| 'nav_funds'
+		| 'nav_aid'
+		| 'nav_organizations';
 }
 
 /**
@@ -30,6 +36,18 @@ export function navFor(actor: Actor | null): NavItem[] {
 	if (staff && canAnywhere(actor, 'settlement.read'))
 		items.push({ href: '/settlements', label: 'nav_settlements' });
 	if (staff && services) items.push({ href: '/services', label: 'nav_services' });
+	// charity: staff see their households' needs; organisations their offers, matching and funds
+	const org = canAnywhere(actor, 'offer.manage');
+	if ((staff && canAnywhere(actor, 'need.read')) || org)
+		items.push({ href: '/charity/needs', label: 'nav_needs' });
+	if (org) items.push({ href: '/charity/offers', label: 'nav_offers' });
+	if (org || (staff && canAnywhere(actor, 'need.verify')))
+		items.push({ href: '/charity/matching', label: 'nav_matching' });
+	if (canAnywhere(actor, 'aid.manage'))
+		items.push({ href: '/charity/aid-cases', label: 'nav_aid' });
+	if (canAnywhere(actor, 'fund.read')) items.push({ href: '/charity/funds', label: 'nav_funds' });
+	if (canAnywhere(actor, 'organization.verify') || hasRole(actor, 'org_member', 'mutual_aid_admin'))
+		items.push({ href: '/charity/organizations', label: 'nav_organizations' });
 	if (canAnywhere(actor, 'user.read')) items.push({ href: '/admin/users', label: 'nav_users' });
 	if (canAnywhere(actor, 'audit.read')) items.push({ href: '/admin/audit', label: 'nav_audit' });
 	items.push({ href: '/account', label: 'nav_account' });
