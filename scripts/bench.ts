@@ -10,7 +10,8 @@
 //
 // Knobs: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), DATABASE_POOL_MAX
 // (10, passed to the server), BENCH_ONLY (comma-separated target or step names: `services`,
-// `ledger`, `volume`; a step none of whose targets is chosen is skipped, data and all), BENCH_VOLUMES
+// `ledger`, `volume`, `matching`; a step none of whose targets is chosen is skipped, data and all;
+// BENCH_MATCHING=0 leaves out the charity matching step), BENCH_VOLUMES
 // (comma-separated household totals for the signed-in settlement, one step each; default
 // 50000,500000 — a county's worth of households, ~200,000 members, then 10×; `none` for no steps).
 //
@@ -44,6 +45,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres, { type Sql } from 'postgres';
 import { growServiceRequests, type Timing, type UserTimings } from './bench/services';
+import { growMatching, matchingLines, type MatchingTimings } from './bench/matching';
 import { growHouseholds, volume } from './bench/volume';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -269,10 +271,38 @@ function servicesStep(total: number): Step {
 	};
 }
 
+/**
+ * Charity matching at scale, through the app's code in a process of its own: ranking one need
+ * against 10,000 offers, and the bulk allocation of 100,000 open needs over 10,000 offers (a
+ * county of its own, so the demo's is untouched). Measures no page; its figures are its report.
+ */
+const matchingStep: Step = {
+	name: 'charity matching: 10,000 offers, 100,000 open needs',
+	key: 'matching',
+	prepare: async (ctx) => {
+		if (!ctx.databaseUrl) throw new Error('no bench database');
+		const grown = await growMatching(ctx.sql, (line) => console.info(line));
+		const runLog = path.join(work, 'matching-timings.log');
+		const args = ['tsx', 'scripts/bench/matching.ts', 'timings', ctx.databaseUrl];
+		const code = await run('npx', args, process.env, runLog);
+		const line = readFileSync(runLog, 'utf8')
+			.split('\n')
+			.findLast((l) => l.startsWith('{'));
+		const made = `${grown.offers.toLocaleString('en')} offers, ${grown.needs.toLocaleString('en')} open needs (${grown.built ? 'built' : 'found'} in ${(grown.ms / 1000).toFixed(1)} s)`;
+		if (code !== 0 || !line)
+			return `${made};\n timings failed (exit ${code}):\n${tail(runLog, 10)}`;
+		const lines = matchingLines(JSON.parse(line) as MatchingTimings);
+		for (const l of lines) log(`matching: ${l}`);
+		return [made, ...lines].join(';\n ');
+	},
+	targets: []
+};
+
 // Add data-volume steps here (or with BENCH_VOLUMES): each grows the data, then measures its targets.
 const steps: Step[] = [
 	{ name: 'demo data', key: 'demo', targets },
 	...(config.importHouseholds > 0 ? [ledgerImportStep(config.importHouseholds)] : []),
+	...(process.env.BENCH_MATCHING === '0' ? [] : [matchingStep]),
 	...(config.serviceRequests > 0
 		? [
 				servicesStep(config.serviceRequests),
@@ -726,7 +756,8 @@ try {
 		// BENCH_ONLY: a step named by its key runs whole; otherwise only the targets named
 		const whole = !config.only || (step.key !== undefined && config.only.includes(step.key));
 		const chosen = step.targets.filter((t) => whole || config.only!.includes(t.name));
-		if (chosen.length === 0) {
+		// a step without pages (matching) runs when chosen whole
+		if (chosen.length === 0 && (step.targets.length > 0 || !whole)) {
 			log(`step "${step.name}": skipped (BENCH_ONLY=${config.only?.join(',')})`);
 			continue;
 		}
@@ -759,7 +790,7 @@ try {
 			[
 				`\n## ${step.name}: ${v.settlements} settlements, ${v.households.toLocaleString('en')} households, ${v.residents.toLocaleString('en')} members`,
 				prepared && `(${prepared})`,
-				table(rows, baseline)
+				rows.length > 0 && table(rows, baseline)
 			]
 				.filter(Boolean)
 				.join('\n')
