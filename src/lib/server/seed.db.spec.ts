@@ -1075,8 +1075,10 @@ describe('charity demo data', () => {
 				expect(payout!.memo).toBe('先行救助');
 			}
 			expect(c.reviewNote !== null, c.status).toBe(c.status === 'reviewed');
-			expect(await mentionsHousehold(db(), c.householdId, [c.publicSummary])).toBe(false);
-			expect(c.hardship).toContain(households.find((h) => h.id === c.householdId)!.headName);
+			// the group's pages show the household masked: its words name it neither
+			expect(await mentionsHousehold(db(), c.householdId, [c.publicSummary, c.hardship])).toBe(
+				false
+			);
 		}
 		// the conference case waits for the 点长's and the admin's votes
 		const waiting = await listAidCasesAwaitingVote(await actorFor(ids.dianzhang));

@@ -1023,7 +1023,8 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 		yuan: number;
 		openedDaysAgo: number;
 		paidDaysAgo: number | null;
-		hardship: (head: string) => string;
+		/** the group's own record: the household is the case's, never named in words (the page shows it masked) */
+		hardship: string;
 		publicSummary: string;
 		approvals: { by: string; note: string }[];
 		review?: { daysAgo: number; note: string };
@@ -1034,8 +1035,8 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 			yuan: 1_800,
 			openedDaysAgo: 26,
 			paidDaysAgo: 26,
-			hardship: (head) =>
-				`户主${head}家中夜间电线短路起火，厨房和一间卧室烧毁，一家五口暂住亲戚家，急需添置被褥、衣物和临时生活用品。`,
+			hardship:
+				'户主家中夜间电线短路起火，厨房和一间卧室烧毁，一家五口暂住亲戚家，急需添置被褥、衣物和临时生活用品。',
 			publicSummary: '社员家庭夜间突发火灾，先行救助临时生活',
 			approvals: [],
 			review: {
@@ -1048,8 +1049,8 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 			yuan: 4_000,
 			openedDaysAgo: 15,
 			paidDaysAgo: 12,
-			hardship: (head) =>
-				`户主${head}在外务工时从脚手架摔下，腰椎骨折住院，家中两个孩子由老人照看，医药费已花去 3 万多元。`,
+			hardship:
+				'户主在外务工时从脚手架摔下，腰椎骨折住院，家中两个孩子由老人照看，医药费已花去 3 万多元。',
 			publicSummary: '社员家庭主要劳动力意外受伤，个案会商救助',
 			approvals: [
 				{ by: huzhushe, note: '情况属实，建议按 4,000 元救助。' },
@@ -1061,8 +1062,7 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 			yuan: 1_500,
 			openedDaysAgo: 6,
 			paidDaysAgo: 6,
-			hardship: (head) =>
-				`户主${head}的妻子突发急病送县人民医院，家中无现钱缴押金，先行救助 1,500 元，票据后补。`,
+			hardship: '户主的妻子突发急病送县人民医院，家中无现钱缴押金，先行救助 1,500 元，票据后补。',
 			publicSummary: '社员家庭成员突发急病，先行救助',
 			approvals: []
 		},
@@ -1071,8 +1071,8 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 			yuan: 5_000,
 			openedDaysAgo: 2,
 			paidDaysAgo: null,
-			hardship: (head) =>
-				`户主${head}家的安置房楼上漏水，家中电器和家具泡水损坏，户主本人长期慢性病不能务工，申请 5,000 元救助。`,
+			hardship:
+				'户主家的安置房楼上漏水，家中电器和家具泡水损坏，户主本人长期慢性病不能务工，申请 5,000 元救助。',
 			publicSummary: '社员家庭遭遇房屋漏水，家具电器受损',
 			approvals: [{ by: huzhushe, note: '已入户查看，损失情况属实，同意。' }]
 		}
@@ -1083,7 +1083,6 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 	const casePayouts = new Map<string, Entry>();
 	for (const [i, c] of caseSeeds.entries()) {
 		const householdId = caseHouseholds[(i * 7 + 3) % caseHouseholds.length].householdId;
-		const head = input.households.find((h) => h.id === householdId)!.headName;
 		const id = newId();
 		const openedAt = ago(c.openedDaysAgo, 5 - i);
 		const paidAt =
@@ -1106,7 +1105,7 @@ export async function seedCharity(tx: Transaction, input: CharitySeedInput) {
 			id,
 			organizationId: mutualAid,
 			householdId,
-			hardship: c.hardship(head),
+			hardship: c.hardship,
 			publicSummary: c.publicSummary,
 			amount: c.yuan * 100,
 			status: c.status,
