@@ -296,7 +296,7 @@ describe('先行救助 within the cap', () => {
 		expect(await ledgerBalance(g.fundId)).toBe(10_000);
 	});
 
-	it('refuses a non-member household and a public summary that names the household', async () => {
+	it('refuses a non-member household, and a public summary or hardship that names the household', async () => {
 		const g = await group({ yuan: 1_000 });
 		expect(
 			await openAidCase(g.admin, g.id, caseInput(g, { householdId: elsewhere.id }), now)
@@ -305,6 +305,15 @@ describe('先行救助 within the cap', () => {
 		expect(
 			await openAidCase(g.admin, g.id, caseInput(g, { publicSummary: `${name}家突发重病` }), now)
 		).toMatchObject({ ok: false, reason: 'personal', field: 'publicSummary' });
+		// the group's own pages show the hardship: no name there either
+		expect(
+			await openAidCase(
+				g.admin,
+				g.id,
+				caseInput(g, { hardship: `${name}突发脑溢血住院，急需手术费` }),
+				now
+			)
+		).toMatchObject({ ok: false, reason: 'personal', field: 'hardship' });
 		expect(await httpStatus(openAidCase(outsider, g.id, caseInput(g), now))).toBe(404);
 	});
 });

@@ -646,6 +646,9 @@ export async function openAidCase(
 			return { ok: false, reason: 'not_member', field: 'householdId' } as const;
 		if (await mentionsHousehold(tx, input.householdId, [input.publicSummary]))
 			return { ok: false, reason: 'personal', field: 'publicSummary' } as const;
+		// the hardship is shown on the 互助社's own pages: an organisation never reads a household's name
+		if (await mentionsHousehold(tx, input.householdId, [input.hardship]))
+			return { ok: false, reason: 'personal', field: 'hardship' } as const;
 		const id = crypto.randomUUID();
 		const aidFirst = input.amount <= Number(settings.aidFirstCapFen);
 		let transactionId: string | null = null;

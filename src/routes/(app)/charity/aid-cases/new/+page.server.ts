@@ -47,7 +47,7 @@ export const actions: Actions = {
 		if (!result.ok)
 			return setError(
 				form,
-				(result.field ?? 'amount') as 'amount' | 'householdId' | 'publicSummary',
+				(result.field ?? 'amount') as 'amount' | 'householdId' | 'publicSummary' | 'hardship',
 				words[result.reason]()
 			);
 		redirect(303, `/charity/aid-cases/${result.id}?ok=${result.status}`);
