@@ -112,6 +112,7 @@ export function byMatchScore<T extends { score: number; id: string }>(a: T, b: T
 /** The highest points the (need, offer) part of a score can reach: category, region and capacity. */
 export const maxPairPoints = matchWeights.category + matchWeights.region + matchWeights.capacity;
 
+// only the module's own constants (weights, saturation points) go through here, never input
 const raw = (n: number) => sql.raw(String(n));
 
 /**
