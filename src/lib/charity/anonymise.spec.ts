@@ -162,6 +162,12 @@ describe('findIdentifying', () => {
 		]);
 	});
 
+	it('takes a name made only of gaps as no name (fast-check found ["!", [".."]])', () => {
+		expect(findIdentifying('!', { names: ['..'], units: ['..'], healthConsent: false })).toEqual(
+			[]
+		);
+	});
+
 	it('never throws and returns only known kinds, whatever the text', () => {
 		fc.assert(
 			fc.property(fc.string({ maxLength: 300 }), fc.array(fc.string({ maxLength: 8 })), (t, n) => {

@@ -113,7 +113,11 @@ function findNames(text: string, names: readonly string[]): Hit[] {
 	nameGaps.lastIndex = 0;
 	const squeezed = kept.map((k) => k.ch).join('');
 	const hits: Hit[] = [];
-	const parts = [...new Set(names.flatMap(nameParts))].sort((a, b) => b.length - a.length);
+	// the squeezed text has no gaps, so neither may a part; a part of gaps alone (a name typed
+	// as '..') would match the empty string everywhere
+	const parts = [...new Set(names.flatMap(nameParts).map((p) => p.replace(nameGaps, '')))]
+		.filter((p) => p.length > 0)
+		.sort((a, b) => b.length - a.length);
 	const taken: [number, number][] = [];
 	for (const part of parts) {
 		for (const m of allMatches(squeezed, new RegExp(escapeRegExp(part), 'g'))) {
