@@ -70,7 +70,24 @@ export const permissions = [
 	'pledge.confirm',
 	'fund.read',
 	'fund.entry.create',
-	'aid.manage'
+	'aid.manage',
+	'rule.read',
+	'rule.manage',
+	'rule.comment',
+	'council.read',
+	'council.manage',
+	'council.vote',
+	'decision.read',
+	'decision.manage',
+	'ceremony.read',
+	'ceremony.file',
+	'ceremony.review',
+	'points.read',
+	'points.award',
+	'points.appeal',
+	'points.appeal.decide',
+	'shop.manage',
+	'shop.redeem'
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -79,7 +96,27 @@ const staffRead: Partial<Record<Permission, Reach>> = {
 	'household.read': 'scope',
 	'service.read': 'scope',
 	'service.internal': 'scope',
-	'need.read': 'scope'
+	'need.read': 'scope',
+	'rule.read': 'scope',
+	'council.read': 'scope',
+	'decision.read': 'scope',
+	'ceremony.read': 'scope',
+	'points.read': 'scope'
+};
+
+/** A point's own staff: keep the rules, councils, decisions and points of the settlements they serve. */
+const pointGovernance: Partial<Record<Permission, Reach>> = {
+	'rule.manage': 'scope',
+	'council.manage': 'scope',
+	// recording votes also needs a seat on the council (checked by the command)
+	'council.vote': 'scope',
+	'decision.manage': 'scope',
+	'ceremony.file': 'scope',
+	'ceremony.review': 'scope',
+	'points.award': 'scope',
+	'points.appeal.decide': 'scope',
+	'shop.manage': 'scope',
+	'shop.redeem': 'scope'
 };
 
 /** The one-stop window: file for residents (帮代办) and carry requests through. */
@@ -115,12 +152,30 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 		'service.rate': 'own',
 		'need.read': 'own',
 		'need.create': 'own',
-		'pledge.confirm': 'own'
+		'pledge.confirm': 'own',
+		// the settlement's rules, councils and their members are the residents' own business
+		'rule.read': 'ownSettlement',
+		'rule.comment': 'ownSettlement',
+		'council.read': 'ownSettlement',
+		// a resident who sits on a council records its votes (the command checks the seat)
+		'council.vote': 'ownSettlement',
+		'ceremony.read': 'own',
+		'ceremony.file': 'own',
+		'points.read': 'own',
+		'points.appeal': 'own',
+		'shop.redeem': 'own'
 	},
-	community_worker: { ...staffRead, ...serviceWindow },
+	community_worker: {
+		...staffRead,
+		...serviceWindow,
+		'ceremony.file': 'scope',
+		'points.award': 'scope',
+		'shop.redeem': 'scope'
+	},
 	point_admin: {
 		...staffRead,
 		...serviceWindow,
+		...pointGovernance,
 		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.update': 'scope',
@@ -132,6 +187,7 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	point_chief: {
 		...staffRead,
 		...serviceWindow,
+		...pointGovernance,
 		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.export': 'scope',
@@ -164,7 +220,16 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 	system_admin: Object.fromEntries(
 		// a resident's own acts (asking for a correction, rating a service, confirming help) are not done for them
 		permissions
-			.filter((p) => !['correction.create', 'service.rate', 'pledge.confirm'].includes(p))
+			.filter(
+				(p) =>
+					![
+						'correction.create',
+						'service.rate',
+						'pledge.confirm',
+						'rule.comment',
+						'points.appeal'
+					].includes(p)
+			)
 			.map((p) => [p, 'scope'])
 	) as Record<Permission, Reach>
 };

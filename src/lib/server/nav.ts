@@ -17,7 +17,9 @@ export interface NavItem {
 		| 'nav_matching'
 		| 'nav_funds'
 		| 'nav_aid'
-		| 'nav_organizations';
+		| 'nav_organizations'
+		| 'nav_governance'
+		| 'nav_points';
 }
 
 /**
@@ -48,6 +50,10 @@ export function navFor(actor: Actor | null): NavItem[] {
 	if (canAnywhere(actor, 'fund.read')) items.push({ href: '/charity/funds', label: 'nav_funds' });
 	if (canAnywhere(actor, 'organization.verify') || hasRole(actor, 'org_member', 'mutual_aid_admin'))
 		items.push({ href: '/charity/organizations', label: 'nav_organizations' });
+	// governance: staff keep the rules, councils, decisions and points; residents reach theirs from 我的
+	if (staff && canAnywhere(actor, 'rule.read'))
+		items.push({ href: '/governance/rules', label: 'nav_governance' });
+	if (canAnywhere(actor, 'points.read')) items.push({ href: '/points', label: 'nav_points' });
 	if (canAnywhere(actor, 'user.read')) items.push({ href: '/admin/users', label: 'nav_users' });
 	if (canAnywhere(actor, 'audit.read')) items.push({ href: '/admin/audit', label: 'nav_audit' });
 	items.push({ href: '/account', label: 'nav_account' });

@@ -4,3 +4,4 @@ export * from './accounts';
 export * from './audit';
 export * from './services';
 export * from './notifications';
+export * from './governance';
