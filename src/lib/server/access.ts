@@ -87,7 +87,23 @@ export const permissions = [
 	'points.appeal',
 	'points.appeal.decide',
 	'shop.manage',
-	'shop.redeem'
+	'shop.redeem',
+	'activity.read',
+	'activity.manage',
+	'activity.signup',
+	'activity.checkin',
+	'visit.read',
+	'visit.record',
+	'visit.manage',
+	'risk.read',
+	'risk.report',
+	'risk.verify',
+	'risk.settings',
+	'report.read',
+	'report.submit',
+	'benefit.read',
+	'benefit.check',
+	'benefit.resolve'
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -101,7 +117,30 @@ const staffRead: Partial<Record<Permission, Reach>> = {
 	'council.read': 'scope',
 	'decision.read': 'scope',
 	'ceremony.read': 'scope',
-	'points.read': 'scope'
+	'points.read': 'scope',
+	'activity.read': 'scope',
+	'visit.read': 'scope',
+	'risk.read': 'scope',
+	// 即发现即报告: any staff member who finds a household at risk reports it
+	'risk.report': 'scope',
+	'report.read': 'scope'
+};
+
+/** Community work at a point: run activities and check people in, visit, report risks. */
+const communityWork: Partial<Record<Permission, Reach>> = {
+	'activity.manage': 'scope',
+	'activity.checkin': 'scope',
+	'visit.record': 'scope'
+};
+
+/** The point's own staff over community work: targets and schedules, verification, the monthly report. */
+const pointMonitoring: Partial<Record<Permission, Reach>> = {
+	...communityWork,
+	'visit.manage': 'scope',
+	'risk.verify': 'scope',
+	'report.submit': 'scope',
+	'benefit.read': 'scope',
+	'benefit.resolve': 'scope'
 };
 
 /** A point's own staff: keep the rules, councils, decisions and points of the settlements they serve. */
@@ -163,19 +202,23 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 		'ceremony.file': 'own',
 		'points.read': 'own',
 		'points.appeal': 'own',
-		'shop.redeem': 'own'
+		'shop.redeem': 'own',
+		'activity.read': 'ownSettlement',
+		'activity.signup': 'own'
 	},
 	community_worker: {
 		...staffRead,
 		...serviceWindow,
 		'ceremony.file': 'scope',
 		'points.award': 'scope',
-		'shop.redeem': 'scope'
+		'shop.redeem': 'scope',
+		...communityWork
 	},
 	point_admin: {
 		...staffRead,
 		...serviceWindow,
 		...pointGovernance,
+		...pointMonitoring,
 		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.update': 'scope',
@@ -188,20 +231,26 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 		...staffRead,
 		...serviceWindow,
 		...pointGovernance,
+		...pointMonitoring,
 		'need.verify': 'scope',
 		'roster.post': 'scope',
 		'household.export': 'scope',
 		'person.reveal': 'scope',
 		'compliance.read': 'scope'
 	},
-	chief_of_points: { ...countyStaff },
+	chief_of_points: { ...countyStaff, 'benefit.read': 'scope' },
 	civil_affairs: {
 		...countyStaff,
 		'person.reveal': 'scope',
 		'organization.verify': 'scope',
 		'user.read': 'scope',
 		'user.manage': 'scope',
-		'audit.read': 'scope'
+		'audit.read': 'scope',
+		'risk.verify': 'scope',
+		'risk.settings': 'scope',
+		'benefit.read': 'scope',
+		'benefit.check': 'scope',
+		'benefit.resolve': 'scope'
 	},
 	org_member: {
 		'organization.read': 'scope',
@@ -227,7 +276,8 @@ export const policy: Record<Role, Partial<Record<Permission, Reach>>> = {
 						'service.rate',
 						'pledge.confirm',
 						'rule.comment',
-						'points.appeal'
+						'points.appeal',
+						'activity.signup'
 					].includes(p)
 			)
 			.map((p) => [p, 'scope'])

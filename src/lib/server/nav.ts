@@ -19,7 +19,10 @@ export interface NavItem {
 		| 'nav_aid'
 		| 'nav_organizations'
 		| 'nav_governance'
-		| 'nav_points';
+		| 'nav_points'
+		| 'nav_activities'
+		| 'nav_visits'
+		| 'nav_risks';
 }
 
 /**
@@ -54,6 +57,11 @@ export function navFor(actor: Actor | null): NavItem[] {
 	if (staff && canAnywhere(actor, 'rule.read'))
 		items.push({ href: '/governance/rules', label: 'nav_governance' });
 	if (canAnywhere(actor, 'points.read')) items.push({ href: '/points', label: 'nav_points' });
+	// community work: activities for everyone at a point; visits and risk monitoring for staff
+	if (canAnywhere(actor, 'activity.read'))
+		items.push({ href: '/activities', label: 'nav_activities' });
+	if (canAnywhere(actor, 'visit.read')) items.push({ href: '/visits', label: 'nav_visits' });
+	if (canAnywhere(actor, 'risk.read')) items.push({ href: '/risks', label: 'nav_risks' });
 	if (canAnywhere(actor, 'user.read')) items.push({ href: '/admin/users', label: 'nav_users' });
 	if (canAnywhere(actor, 'audit.read')) items.push({ href: '/admin/audit', label: 'nav_audit' });
 	items.push({ href: '/account', label: 'nav_account' });

@@ -5,3 +5,4 @@ export * from './audit';
 export * from './services';
 export * from './notifications';
 export * from './governance';
+export * from './activities';
