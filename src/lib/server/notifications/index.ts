@@ -36,15 +36,96 @@ export async function notify(executor: Executor, input: NotifyInput): Promise<vo
 	const rows = await executor
 		.insert(notification)
 		.values(userIds.map((userId) => ({ userId, kind: input.kind, title: input.title, body, link })))
-		.returning({ id: notification.id });
+		.returning({ id: notification.id, userId: notification.userId });
 	const outside = configuredChannels();
 	if (outside.length === 0) return;
+	// who chose the daily digest hears of this event in it, not now
+	const digest = new Set(
+		(
+			await executor
+				.select({ id: user.id })
+				.from(user)
+				.where(and(inArray(user.id, userIds), eq(user.notifyDigest, true)))
+		).map((u) => u.id)
+	);
+	const now = rows.filter((r) => !digest.has(r.userId));
+	if (now.length === 0) return;
 	const payload: Record<string, string> = { title: input.title, body, ...(link ? { link } : {}) };
 	await executor
 		.insert(notificationOutbox)
 		.values(
-			rows.flatMap((r) => outside.map((channel) => ({ notificationId: r.id, channel, payload })))
+			now.flatMap((r) =>
+				outside.map((channel) => ({ notificationId: r.id, userId: r.userId, channel, payload }))
+			)
 		);
+}
+
+/** Chooses, for the actor's own account, one daily digest or one message per event. */
+export async function setDigest(actor: Actor, on: boolean): Promise<void> {
+	await db().update(user).set({ notifyDigest: on }).where(eq(user.id, actor.id));
+}
+
+/** Whether the actor chose the daily digest. */
+export async function digestChosen(actor: Actor): Promise<boolean> {
+	const [row] = await db()
+		.select({ on: user.notifyDigest })
+		.from(user)
+		.where(eq(user.id, actor.id));
+	return !!row?.on;
+}
+
+/**
+ * Queues the daily digests of `day` (a Shanghai day, YYYY-MM-DD, normally yesterday): for every
+ * user who chose the digest and had messages that day, one outbox row per channel saying how many
+ * and naming the first few. A user gets one digest per day however often this runs (a unique key
+ * on user and day, claimed in the same transaction as the outbox rows). Returns how many users.
+ */
+export async function queueDigests(
+	day: string,
+	channelsNow = configuredChannels()
+): Promise<number> {
+	if (channelsNow.length === 0) return 0;
+	return db().transaction(async (tx) => {
+		const counted = rowsOf<{ userId: string; n: number; titles: string[] }>(
+			await tx.execute(sql`
+				select n.user_id as "userId", count(*)::int as n,
+					(array_agg(n.title order by n.created_at))[1:3] as titles
+				from ${notification} n
+				join ${user} u on u.id = n.user_id
+				where u.notify_digest and u.disabled_at is null
+					and (n.created_at at time zone 'Asia/Shanghai')::date = ${day}::date
+				group by n.user_id`)
+		);
+		if (counted.length === 0) return 0;
+		const claimed = await tx
+			.insert(schema.notificationDigest)
+			.values(counted.map((c) => ({ userId: c.userId, day, count: c.n })))
+			.onConflictDoNothing({
+				target: [schema.notificationDigest.userId, schema.notificationDigest.day]
+			})
+			.returning({ userId: schema.notificationDigest.userId });
+		const claimedIds = new Set(claimed.map((c) => c.userId));
+		const rows = counted
+			.filter((c) => claimedIds.has(c.userId))
+			.flatMap((c) =>
+				channelsNow.map((channel) => ({
+					notificationId: null,
+					userId: c.userId,
+					channel,
+					payload: {
+						title: `安居 ${day.slice(5).replace('-', '月')}日共 ${c.n} 条新消息`,
+						body: c.titles.join('；') + (c.n > c.titles.length ? '……' : ''),
+						link: '/notifications'
+					}
+				}))
+			);
+		if (rows.length > 0) await tx.insert(notificationOutbox).values(rows);
+		return claimedIds.size;
+	});
+}
+
+function rowsOf<T>(result: unknown): T[] {
+	return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
 /** True for a path inside the portal ('/services/1'); false for '//host', 'https://…' and the like. */
@@ -185,12 +266,11 @@ export async function dispatchOutbox(
 				channel: notificationOutbox.channel,
 				attempts: notificationOutbox.attempts,
 				payload: notificationOutbox.payload,
-				userId: notification.userId,
+				userId: notificationOutbox.userId,
 				phone: user.phone
 			})
 			.from(notificationOutbox)
-			.innerJoin(notification, eq(notification.id, notificationOutbox.notificationId))
-			.innerJoin(user, eq(user.id, notification.userId))
+			.innerJoin(user, eq(user.id, notificationOutbox.userId))
 			.where(
 				and(
 					eq(notificationOutbox.status, 'pending'),

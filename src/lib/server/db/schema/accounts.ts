@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+	boolean,
+	index,
+	integer,
+	pgTable,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid
+} from 'drizzle-orm/pg-core';
 import { household, region, settlement } from './settlements';
 import { organization } from './charity';
 
@@ -18,6 +27,8 @@ export const user = pgTable(
 		// a resident's own household
 		householdId: uuid('household_id').references(() => household.id),
 		disabledAt: timestamp('disabled_at', { withTimezone: true }),
+		// outside channels (SMS, WeChat) send one daily digest instead of one message per event
+		notifyDigest: boolean('notify_digest').notNull().default(false),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [

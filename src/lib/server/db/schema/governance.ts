@@ -438,6 +438,8 @@ export const pointsEntry = pgTable(
 		uniqueIndex('points_entry_no_key').on(t.no),
 		index('points_entry_household_idx').on(t.householdId, t.no),
 		index('points_entry_settlement_idx').on(t.settlementId, t.no),
+		// the dashboards' points issued and redeemed in a month, over a county
+		index('points_entry_region_idx').on(t.regionPath.op('text_pattern_ops'), t.createdAt),
 		uniqueIndex('points_entry_reverses_key')
 			.on(t.reversesId)
 			.where(sql`${t.reversesId} is not null`),

@@ -6,3 +6,4 @@ export * from './services';
 export * from './notifications';
 export * from './governance';
 export * from './activities';
+export * from './oversight';

@@ -32,9 +32,13 @@ export const notificationOutbox = pgTable(
 	'notification_outbox',
 	{
 		id: uuid('id').primaryKey().defaultRandom(),
-		notificationId: uuid('notification_id')
+		// one event's message; null for a daily digest
+		notificationId: uuid('notification_id').references(() => notification.id, {
+			onDelete: 'cascade'
+		}),
+		userId: uuid('user_id')
 			.notNull()
-			.references(() => notification.id, { onDelete: 'cascade' }),
+			.references(() => user.id, { onDelete: 'cascade' }),
 		channel: text('channel', { enum: ['sms', 'wechat'] }).notNull(),
 		status: text('status', { enum: ['pending', 'sent', 'failed'] })
 			.notNull()

@@ -1,0 +1,2 @@
+CREATE INDEX "service_request_done_region_idx" ON "service_request" USING btree ("region_path" text_pattern_ops,"closed_at") WHERE "service_request"."status" = 'done';--> statement-breakpoint
+CREATE INDEX "points_entry_region_idx" ON "points_entry" USING btree ("region_path" text_pattern_ops,"created_at");
