@@ -142,6 +142,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['resident',        'benefit.read',        N,         N,           N,             N],
 	['resident',        'benefit.check',       N,         N,           N,             N],
 	['resident',        'benefit.resolve',     N,         N,           N,             N],
+	['resident',        'dashboard.read',      N,         N,           N,             N],
 
 	['community_worker',  'settlement.read',      Y,         N,           Y,             Y],
 	['community_worker',  'household.read',       Y,         N,           Y,             Y],
@@ -210,6 +211,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['community_worker', 'benefit.read',        N,         N,           N,             N],
 	['community_worker', 'benefit.check',       N,         N,           N,             N],
 	['community_worker', 'benefit.resolve',     N,         N,           N,             N],
+	['community_worker', 'dashboard.read',      Y,         N,           Y,             Y],
 
 	['point_admin',       'settlement.read',      Y,         N,           Y,             Y],
 	['point_admin',       'household.read',       Y,         N,           Y,             Y],
@@ -278,6 +280,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['point_admin',     'benefit.read',        Y,         N,           Y,             Y],
 	['point_admin',     'benefit.check',       N,         N,           N,             N],
 	['point_admin',     'benefit.resolve',     Y,         N,           Y,             Y],
+	['point_admin',     'dashboard.read',      Y,         N,           Y,             Y],
 
 	['point_chief',       'settlement.read',      Y,         N,           Y,             Y],
 	['point_chief',       'household.read',       Y,         N,           Y,             Y],
@@ -346,6 +349,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['point_chief',     'benefit.read',        Y,         N,           Y,             Y],
 	['point_chief',     'benefit.check',       N,         N,           N,             N],
 	['point_chief',     'benefit.resolve',     Y,         N,           Y,             Y],
+	['point_chief',     'dashboard.read',      Y,         N,           Y,             Y],
 
 	['chief_of_points',   'settlement.read',      Y,         N,           Y,             Y],
 	['chief_of_points',   'household.read',       Y,         N,           Y,             Y],
@@ -414,6 +418,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['chief_of_points', 'benefit.read',        Y,         N,           Y,             Y],
 	['chief_of_points', 'benefit.check',       N,         N,           N,             N],
 	['chief_of_points', 'benefit.resolve',     N,         N,           N,             N],
+	['chief_of_points', 'dashboard.read',      Y,         N,           Y,             Y],
 
 	['civil_affairs',     'settlement.read',      Y,         N,           Y,             Y],
 	['civil_affairs',     'household.read',       Y,         N,           Y,             Y],
@@ -482,6 +487,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['civil_affairs',   'benefit.read',        Y,         N,           Y,             Y],
 	['civil_affairs',   'benefit.check',       Y,         N,           Y,             Y],
 	['civil_affairs',   'benefit.resolve',     Y,         N,           Y,             Y],
+	['civil_affairs',   'dashboard.read',      Y,         N,           Y,             Y],
 
 	['org_member',        'settlement.read',      N,         N,           N,             N],
 	['org_member',        'household.read',       N,         N,           N,             N],
@@ -550,6 +556,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['org_member',      'benefit.read',        N,         N,           N,             N],
 	['org_member',      'benefit.check',       N,         N,           N,             N],
 	['org_member',      'benefit.resolve',     N,         N,           N,             N],
+	['org_member',      'dashboard.read',      N,         N,           N,             N],
 
 	['mutual_aid_admin',  'settlement.read',      N,         N,           N,             N],
 	['mutual_aid_admin',  'household.read',       N,         N,           N,             N],
@@ -618,6 +625,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['mutual_aid_admin', 'benefit.read',        N,         N,           N,             N],
 	['mutual_aid_admin', 'benefit.check',       N,         N,           N,             N],
 	['mutual_aid_admin', 'benefit.resolve',     N,         N,           N,             N],
+	['mutual_aid_admin', 'dashboard.read',      N,         N,           N,             N],
 
 	['system_admin',      'settlement.read',      Y,         Y,           Y,             Y],
 	['system_admin',      'household.read',       Y,         Y,           Y,             Y],
@@ -686,6 +694,7 @@ const table: [Role, Permission, ownScope: boolean, otherScope: boolean, ownHouse
 	['system_admin',    'benefit.read',        Y,         Y,           Y,             Y],
 	['system_admin',    'benefit.check',       Y,         Y,           Y,             Y],
 	['system_admin',    'benefit.resolve',     Y,         Y,           Y,             Y],
+	['system_admin',    'dashboard.read',      Y,         Y,           Y,             Y],
 ];
 
 describe('the permission table', () => {

@@ -103,7 +103,8 @@ export const permissions = [
 	'report.submit',
 	'benefit.read',
 	'benefit.check',
-	'benefit.resolve'
+	'benefit.resolve',
+	'dashboard.read'
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -123,7 +124,9 @@ const staffRead: Partial<Record<Permission, Reach>> = {
 	'risk.read': 'scope',
 	// 即发现即报告: any staff member who finds a household at risk reports it
 	'risk.report': 'scope',
-	'report.read': 'scope'
+	'report.read': 'scope',
+	// the figures of the settlements in scope: dashboards, the report pack and its exports
+	'dashboard.read': 'scope'
 };
 
 /** Community work at a point: run activities and check people in, visit, report risks. */
