@@ -22,7 +22,8 @@ export interface NavItem {
 		| 'nav_points'
 		| 'nav_activities'
 		| 'nav_visits'
-		| 'nav_risks';
+		| 'nav_risks'
+		| 'nav_dashboard';
 }
 
 /**
@@ -38,6 +39,13 @@ export function navFor(actor: Actor | null): NavItem[] {
 	if (!staff && services) items.push({ href: '/services', label: 'nav_services' });
 	if (!staff) items.push({ href: '/notifications', label: 'nav_messages' });
 	if (hasRole(actor, 'resident')) items.push({ href: '/me', label: 'nav_me' });
+	// a county's (or the country's) dashboard; a point's own is on its settlement page
+	if (
+		actor.grants.some(
+			(g) => g.scope !== 'settlement' && canAnywhere({ ...actor, grants: [g] }, 'dashboard.read')
+		)
+	)
+		items.push({ href: '/dashboard', label: 'nav_dashboard' });
 	if (staff && canAnywhere(actor, 'settlement.read'))
 		items.push({ href: '/settlements', label: 'nav_settlements' });
 	if (staff && services) items.push({ href: '/services', label: 'nav_services' });

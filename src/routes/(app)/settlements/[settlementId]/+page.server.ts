@@ -4,7 +4,9 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { m } from '$lib/paraglide/messages';
 import { assignmentSchema, endAssignmentSchema } from '$lib/schemas/register';
 import { can, requireUser } from '$lib/server/access';
+import { figuresOf, isMonth, monthOf, settlementScope } from '$lib/server/oversight/figures';
 import * as settlements from '$lib/server/settlements';
+import { shanghaiDay } from '$lib/working-days';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -14,8 +16,18 @@ export const load: PageServerLoad = async (event) => {
 	const resource = { settlementId: settlement.id, regionPath: settlement.regionPath };
 	const canUpdate = can(actor, 'household.update', resource);
 	const today = new Date().toISOString().slice(0, 10);
+	// the point's dashboard, for its staff: a month from the address (a bad one is this month)
+	const thisMonth = monthOf(shanghaiDay());
+	const asked = event.url.searchParams.get('month');
+	const month = isMonth(asked) && asked <= thisMonth ? asked : thisMonth;
+	const dashboard = can(actor, 'dashboard.read', resource)
+		? await figuresOf(await settlementScope(actor, settlement.id), month)
+		: null;
 	return {
 		...overview,
+		dashboard,
+		month,
+		thisMonth,
 		can: {
 			// a resident reads the point's page but not its register
 			register: can(actor, 'household.read', resource),
