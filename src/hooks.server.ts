@@ -23,6 +23,10 @@ export const init: ServerInit = async () => {
 	});
 	// overdue service requests go to their 点长 without anyone having to look
 	void booting.then(async () => (await import('$lib/server/services')).startEscalationTimer());
+	// risk flags not verified within the county's limit go to the 点长 and civil affairs
+	void booting.then(async () =>
+		(await import('$lib/server/activities')).startRiskEscalationTimer()
+	);
 	// wait for a healthy database at start, but never hang the server on a dead one
 	await Promise.race([booting, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
 };

@@ -13,6 +13,7 @@ import type {
 	revealSchema
 } from '$lib/schemas/register';
 import { can, requirePermission, scopeFilter, type Actor } from '../access';
+import { raiseIfLastLaborerLeft } from '../activities/risks';
 import * as audit from '../audit';
 import { db, schema, type Executor } from '../db';
 import { escapeLike } from '../db/like';
@@ -575,6 +576,7 @@ export async function endMembership(
 				})
 				.where(eq(household.id, r.householdId));
 		await refreshDerived(tx, r.householdId);
+		await raiseIfLastLaborerLeft(tx, r.householdId, residentId);
 		await audit.record(tx, {
 			actor,
 			action: input.reason === 'deceased' ? 'resident.death' : 'resident.move_out',

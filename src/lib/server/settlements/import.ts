@@ -10,6 +10,7 @@ import {
 	type Member
 } from '$lib/schemas/household';
 import { can, requirePermission, type Actor, type Permission } from '../access';
+import { raiseRegisterFlag } from '../activities/risks';
 import * as audit from '../audit';
 import { db, schema, type Executor } from '../db';
 import {
@@ -155,6 +156,7 @@ interface ExistingHousehold {
 	originVillage: string;
 	movedInOn: string | null;
 	tags: HouseholdTag[];
+	zeroEmployment: boolean;
 }
 
 type ExistingMember = typeof schema.resident.$inferSelect;
@@ -286,7 +288,8 @@ async function planImport(
 				originTownship: household.originTownship,
 				originVillage: household.originVillage,
 				movedInOn: household.movedInOn,
-				tags: household.tags
+				tags: household.tags,
+				zeroEmployment: household.zeroEmployment
 			})
 			.from(household)
 			.where(
@@ -666,6 +669,9 @@ export async function confirmImport(actor: Actor, batchId: string): Promise<Conf
 						updatedAt: now
 					})
 					.where(eq(household.id, existing.id));
+				// the household became zero-employment: the register rule raises its risk flag
+				if (!existing.zeroEmployment && isZeroEmployment(step.after, now))
+					await raiseRegisterFlag(tx, { householdId: existing.id, rule: 'zero_employment' });
 				for (const m of step.inserts)
 					newMembers.push({ householdId: existing.id, ...memberRow(m) });
 				for (const { id, member } of step.updates)

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
 import { employedStatuses, type Member } from '$lib/schemas/household';
+import { raiseRegisterFlag } from '../activities/risks';
 import { db, schema, type Executor } from '../db';
 
 export function isUuid(s: string | null | undefined): s is string {
@@ -79,14 +80,24 @@ export const rIsLaborer = sql`(r.labor_ability in ('弱劳动力', '普通劳动
 export const rIsElderly = sql`${rAge} >= 60`;
 export const rIsChild = sql`${rAge} < 14`;
 
-/** Recomputes a household's derived zero-employment flag inside the caller's transaction. */
+/**
+ * Recomputes a household's derived zero-employment flag inside the caller's transaction; a
+ * household that becomes zero-employment (not one registered so in this transaction) raises a
+ * risk flag by the register rule, in the same transaction.
+ */
 export async function refreshDerived(executor: Executor, householdId: string) {
-	await executor.execute(sql`
+	const [row] = rowsOf<{ became: boolean }>(
+		await executor.execute(sql`
+		with before as (select zero_employment, created_at from household where id = ${householdId})
 		update household h set zero_employment = (
 			not exists (select 1 from resident r where r.household_id = h.id and r.status = 'active' and ${rIsEmployed})
 			and exists (select 1 from resident r where r.household_id = h.id and r.status = 'active' and ${rIsLaborer})
 		), updated_at = now()
-		where h.id = ${householdId}`);
+		where h.id = ${householdId}
+		returning (h.zero_employment and h.status = 'active' and not (select zero_employment from before)
+			and (select created_at from before) < now()) as became`)
+	);
+	if (row?.became) await raiseRegisterFlag(executor, { householdId, rule: 'zero_employment' });
 }
 
 /** Rows of a raw `execute`, whichever engine ran it (postgres.js gives an array, PGlite `{ rows }`). */

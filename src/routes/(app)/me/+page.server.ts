@@ -4,6 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { m } from '$lib/paraglide/messages';
 import { correctionSchema } from '$lib/schemas/register';
 import { requireUser } from '$lib/server/access';
+import * as points from '$lib/server/governance/points';
 import * as services from '$lib/server/services';
 import * as settlements from '$lib/server/settlements';
 import type { Actions, PageServerLoad } from './$types';
@@ -18,6 +19,8 @@ export const load: PageServerLoad = async (event) => {
 		corrections: household ? await settlements.listCorrections(actor, household.id) : [],
 		// the household's latest requests; the rest are on /services
 		requests: household ? (await services.listRequests(actor)).rows.slice(0, 3) : [],
+		// the household's points and its latest entries; the rest are on /points
+		points: household ? await points.myPoints(actor, 3) : null,
 		form: await superValidate(zod4(correctionSchema), { errors: false })
 	};
 };
