@@ -14,7 +14,7 @@ export default defineConfig({
 	retries: 0,
 	workers: 2,
 	timeout: 30_000,
-	globalTimeout: 10 * 60_000,
+	globalTimeout: 40 * 60_000,
 	expect: { timeout: 10_000 },
 	reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
 	metadata: { engine: process.env.E2E_ENGINE ?? 'unknown' },

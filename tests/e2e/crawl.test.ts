@@ -137,10 +137,25 @@ interface CrawlResult {
 interface CrawlOptions {
 	/** where to start besides / (the menu's pages, the public ones) */
 	starts?: string[];
+	/** start at `starts` only, not at / too (a crawl of one part of the app) */
+	startsOnly?: boolean;
 	/** pages of one shape, at most */
 	perShape?: number;
 	/** keep every text for a later look (and fetch the public CSV exports) */
 	keep?: boolean;
+}
+
+/**
+ * A GET, sent again once when the connection was reset: a kept-alive connection the server closed
+ * (after its keep-alive timeout) just as the client reused it, which a busy machine makes likely.
+ */
+async function getOnce(request: APIRequestContext, path: string, maxRedirects: number) {
+	try {
+		return await request.get(path, { maxRedirects });
+	} catch (err) {
+		if (!/ECONNRESET|socket hang up/.test(String(err))) throw err;
+		return request.get(path, { maxRedirects });
+	}
 }
 
 /** Breadth-first from /, a few requests at a time; every page's HTML and __data.json is checked. */
@@ -175,8 +190,8 @@ async function crawl(
 	const visit = async (url: URL) => {
 		const path = url.pathname + url.search;
 		const [page, data] = await Promise.all([
-			request.get(path, { maxRedirects: 5 }),
-			request.get(dataUrlOf(url), { maxRedirects: 0 })
+			getOnce(request, path, 5),
+			getOnce(request, dataUrlOf(url), 0)
 		]);
 		result.pages.push(path);
 		const html = await page.text();
@@ -194,7 +209,7 @@ async function crawl(
 			if (options.keep) for (const file of publicCsvOf(html, here)) files.set(file.pathname, file);
 		}
 	};
-	enqueue(new URL('/', origin));
+	if (!options.startsOnly) enqueue(new URL('/', origin));
 	for (const start of options.starts ?? []) enqueue(new URL(start, origin));
 	while (queue.length > 0) {
 		const wave = queue.splice(0, concurrency);
@@ -533,5 +548,238 @@ test.describe('no full ID number or mobile number on any page', () => {
 			expect(shapes, shape).toContain(shape);
 		expect(result.pages.filter((p) => p.endsWith('.csv')).length).toBeGreaterThanOrEqual(2);
 		await expectNoHouseholdWords(result, signIn, testInfo);
+	});
+});
+
+// Activities, care visits and risk monitoring: each staff member's crawl of those pages reaches
+// every kind of page they may read, with no full number on any; a resident reads the
+// settlement's activities but never a visit, a risk flag or a report.
+test.describe('activities, care visits and risk flags', () => {
+	test.describe.configure({ mode: 'parallel' });
+
+	const starts = [
+		'/activities',
+		'/visits',
+		'/visits?tab=overdue',
+		'/visits/targets',
+		'/risks',
+		'/risks/reports',
+		'/risks/duplicates'
+	];
+	const pointPages = [
+		'/activities',
+		'/activities/:id',
+		'/visits',
+		'/visits/:id',
+		'/risks',
+		'/risks/:id',
+		'/risks/reports'
+	];
+	/** the shapes each role's crawl must reach */
+	const reach: Record<string, string[]> = {
+		shegong: pointPages,
+		// the 点长 reads what the point admin reads (the same grants over these pages)
+		guanliyuan: [...pointPages, '/visits/targets', '/risks/duplicates'],
+		// county staff read the rates and the overdue, and a visit only from its page's address
+		minzheng: [...pointPages.filter((p) => p !== '/visits/:id'), '/risks/duplicates']
+	};
+
+	for (const [username, shapes] of Object.entries(reach)) {
+		test(`signed in as ${username}`, async ({ signIn, baseURL }, testInfo) => {
+			test.setTimeout(120_000);
+			const page = await signIn(username);
+			const result = await crawl(page.context().request, baseURL!, {
+				starts,
+				startsOnly: true,
+				perShape: 3
+			});
+			testInfo.annotations.push({ type: 'crawled', description: report(result) });
+			expect(result.findings, 'full personal numbers on these pages').toEqual([]);
+			expect(result.failures, 'server errors').toEqual([]);
+			const seen = [...result.shapes.keys()];
+			for (const shape of shapes) expect(seen, `${username} reads ${shape}`).toContain(shape);
+			for (const shape of shapes)
+				expect(
+					result.notFound.filter((p) => shapeOf(new URL(p, baseURL)) === shape),
+					`${username} finds ${shape}`
+				).toEqual([]);
+		});
+	}
+
+	test('signed in as jumin', async ({ signIn, baseURL }, testInfo) => {
+		test.setTimeout(120_000);
+		const page = await signIn('jumin');
+		const request = page.context().request;
+		for (const path of [
+			'/visits',
+			'/visits/targets',
+			'/risks',
+			'/risks/reports',
+			'/risks/duplicates',
+			'/risks/new'
+		]) {
+			const res = await request.get(path, { maxRedirects: 0 });
+			expect(res.status(), path).toBe(404);
+			// the page's data answers the error, not the data
+			const data = await request.get(dataUrlOf(new URL(path, baseURL)), { maxRedirects: 0 });
+			const body = await data.text();
+			expect(body, `${path} data`).toContain('"type":"error"');
+			expect(body, `${path} data`).toContain('"status":404');
+		}
+		const result = await crawl(request, baseURL!, {
+			starts: ['/activities'],
+			startsOnly: true,
+			perShape: 10
+		});
+		testInfo.annotations.push({ type: 'crawled', description: report(result) });
+		expect(result.findings, 'full personal numbers on these pages').toEqual([]);
+		expect(result.failures, 'server errors').toEqual([]);
+		const seen = [...result.shapes.keys()];
+		expect(seen).toContain('/activities/:id');
+		const read = result.pages.filter(
+			(p) => /^\/(visits|risks)/.test(p) && !result.notFound.includes(p)
+		);
+		expect(read, 'a visit or risk page read by a resident').toEqual([]);
+	});
+});
+
+// Governance: each role's crawl of the governance pages reaches every kind of page it may read,
+// with no full number on any; a resident never reads a decision's record (only what was made
+// public); and what the public reads of the rules and decisions carries nothing of a household
+// that filed a wedding or funeral, earns points or sits on a council.
+test.describe('governance pages', () => {
+	test.describe.configure({ mode: 'parallel' });
+
+	const starts = [
+		'/governance',
+		'/governance/rules',
+		'/governance/councils',
+		'/governance/decisions',
+		'/governance/ceremonies',
+		'/points',
+		'/points/ledger',
+		'/points/shop',
+		'/points/appeals',
+		'/points/redemptions'
+	];
+	const pointPages = [
+		'/governance/rules',
+		'/governance/rules/:id',
+		'/governance/councils/:id',
+		'/governance/meetings/:id',
+		'/governance/decisions',
+		'/governance/decisions/:id',
+		'/governance/ceremonies',
+		'/governance/ceremonies/:id',
+		'/points',
+		'/points/shop'
+	];
+	/** the pages (paths, whatever their query) each role's crawl must read */
+	const reach: Record<string, string[]> = {
+		guanliyuan: [...pointPages, '/points/ledger', '/points/households/:id', '/points/entries/:id'],
+		dianzhang: [...pointPages, '/points/ledger', '/points/appeals', '/points/appeals/:id'],
+		shegong: [...pointPages, '/points/households/:id'],
+		minzheng: [
+			'/governance/rules',
+			'/governance/rules/:id',
+			'/governance/decisions',
+			'/governance/decisions/:id',
+			'/governance/ceremonies',
+			'/governance/ceremonies/:id'
+		],
+		jumin: [
+			'/governance/rules',
+			'/governance/rules/:id',
+			'/governance/councils',
+			'/governance/councils/:id',
+			'/governance/meetings/:id',
+			'/governance/ceremonies',
+			'/points',
+			'/points/shop',
+			'/points/entries/:id'
+		]
+	};
+	const pathOf = (shape: string) => shape.split('?')[0];
+
+	for (const [username, paths] of Object.entries(reach)) {
+		test(`signed in as ${username}`, async ({ signIn, baseURL }, testInfo) => {
+			test.setTimeout(120_000);
+			const page = await signIn(username);
+			const result = await crawl(page.context().request, baseURL!, {
+				starts,
+				startsOnly: true,
+				perShape: 4
+			});
+			testInfo.annotations.push({ type: 'crawled', description: report(result) });
+			expect(result.findings, 'full personal numbers on these pages').toEqual([]);
+			expect(result.failures, 'server errors').toEqual([]);
+			const read = result.pages.filter((p) => !result.notFound.includes(p));
+			const readPaths = new Set(read.map((p) => pathOf(shapeOf(new URL(p, baseURL)))));
+			for (const path of paths) expect([...readPaths], `${username} reads ${path}`).toContain(path);
+			if (username === 'jumin')
+				expect(
+					read.filter((p) => p.startsWith('/governance/decisions')),
+					"a decision's record read by a resident"
+				).toEqual([]);
+		});
+	}
+
+	test('signed out, the public rules and decisions carry nothing of the households governance records', async ({
+		request,
+		baseURL,
+		signIn
+	}, testInfo) => {
+		test.setTimeout(180_000);
+		// the households the point's staff see in the ceremonies, the points ledger and the appeals,
+		// and the residents on its councils
+		const staff = await signIn('guanliyuan');
+		const records = await crawl(staff.context().request, baseURL!, {
+			starts: [
+				'/governance/ceremonies',
+				'/points/ledger',
+				'/points/appeals',
+				'/governance/councils'
+			],
+			startsOnly: true,
+			perShape: 20,
+			keep: true
+		});
+		const households = householdIdsIn(records.texts);
+		expect(households.length, 'households in the governance records').toBeGreaterThan(10);
+		const minzheng = (await signIn('minzheng')).context().request;
+		const marks = (await inTurn(households, (id) => householdMarks(minzheng, id))).flat();
+		const seated = new Set<string>();
+		for (const t of records.texts)
+			if (t.url.includes('__data.json'))
+				for (const list of valuesOf(pageData(t.text), 'members'))
+					for (const member of Array.isArray(list) ? list : [])
+						if (
+							(member?.linkedResident || member?.residentId) &&
+							Array.from(String(member.name ?? '')).length >= 2
+						)
+							seated.add(member.name);
+		expect(seated.size, 'residents on the councils').toBeGreaterThan(10);
+		for (const name of seated) marks.push({ household: 'council', kind: 'name', text: name });
+
+		const result = await crawl(request, baseURL!, {
+			starts: ['/public/rules', '/public/decisions'],
+			startsOnly: true,
+			perShape: 60,
+			keep: true
+		});
+		testInfo.annotations.push({
+			type: 'crawled',
+			description: `${report(result)}; ${households.length} households and ${seated.size} council members looked for`
+		});
+		expect(result.findings, 'full personal numbers on these pages').toEqual([]);
+		expect(result.failures, 'server errors').toEqual([]);
+		const shapes = [...result.shapes.keys()].map(pathOf);
+		for (const shape of ['/public/rules', '/public/rules/:id', '/public/decisions/:id'])
+			expect(shapes, shape).toContain(shape);
+		const leaks = findMarks(result.texts, marks);
+		expect(
+			leaks,
+			"a household's name, unit or masked number on the public rules and decisions"
+		).toEqual([]);
 	});
 });

@@ -2,6 +2,17 @@ import { asc, eq, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findIdentifying, unitStrings } from '$lib/charity/anonymise';
+import {
+	checkCaps,
+	councilKinds,
+	decisionStages,
+	nextStage,
+	quorumMet,
+	resolutionPasses,
+	stagePasses,
+	votedStages,
+	type DecisionStage
+} from '$lib/governance/vocab';
 import { parseIdNumber } from '$lib/id-number';
 import { mobilePattern } from '$lib/schemas/accounts';
 import { isCreditCode } from '$lib/schemas/organizations';
@@ -26,6 +37,7 @@ import {
 	rankNeedsForOrganization,
 	type PublicNeed
 } from './charity';
+import { adoptedCaps, adoptedPointItems } from './governance/shared';
 import { countRequests, escalateOverdue, listRequests } from './services';
 import { listCompliance, listDuplicates } from './settlements';
 
@@ -1098,6 +1110,487 @@ describe('charity demo data', () => {
 		};
 		const before = await count();
 		expect(before.need).toBe(needs.length);
+		expect(await seedDemo()).toEqual({ created: false });
+		expect(await count()).toEqual(before);
+	});
+});
+
+describe('governance demo data', () => {
+	const {
+		rule,
+		ruleVersion,
+		ruleComment,
+		decision,
+		decisionStage,
+		council,
+		councilMember,
+		meeting,
+		meetingAttendance,
+		meetingResolution,
+		meetingVote,
+		ceremonyFiling,
+		pointsAccount,
+		pointsEntry,
+		pointsAppeal,
+		shopItem,
+		shopRestock,
+		redemption
+	} = schema;
+	const governanceTables: PgTable[] = [
+		rule,
+		ruleVersion,
+		ruleComment,
+		decision,
+		decisionStage,
+		council,
+		councilMember,
+		meeting,
+		meetingAttendance,
+		meetingResolution,
+		meetingVote,
+		ceremonyFiling,
+		pointsAccount,
+		pointsEntry,
+		pointsAppeal,
+		shopItem,
+		shopRestock,
+		redemption
+	];
+	let governed: (typeof settlement.$inferSelect)[];
+	let versions: (typeof ruleVersion.$inferSelect)[];
+	let rules: (typeof rule.$inferSelect)[];
+	let decisions: (typeof decision.$inferSelect)[];
+	let stagesOf: Map<string, (typeof decisionStage.$inferSelect)[]>;
+	let entries: (typeof pointsEntry.$inferSelect)[];
+	let ids: Record<string, string>;
+	let today: string;
+	let juminHousehold: string;
+	const settlementOfHousehold = () => new Map(households.map((h) => [h.id, h.settlementId]));
+	const addDays = (day: string, n: number) =>
+		new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+	beforeAll(async () => {
+		governed = [0, 1, 2].map((i) => points.find((p) => p.name === demoSettlements[i].name)!);
+		rules = await db().select().from(rule);
+		versions = await db().select().from(ruleVersion);
+		decisions = await db().select().from(decision).orderBy(asc(decision.no));
+		stagesOf = new Map();
+		for (const s of await db().select().from(decisionStage).orderBy(asc(decisionStage.heldOn)))
+			stagesOf.set(s.decisionId, [...(stagesOf.get(s.decisionId) ?? []), s]);
+		entries = await db().select().from(pointsEntry).orderBy(asc(pointsEntry.no));
+		ids = Object.fromEntries(
+			(await db().select({ id: user.id, username: user.username }).from(user)).map((u) => [
+				u.username,
+				u.id
+			])
+		);
+		today = shanghaiDay(seededAt);
+		juminHousehold = (await db().select().from(user).where(eq(user.username, 'jumin')))[0]
+			.householdId!;
+	});
+
+	it('adopts a 公约 and a 积分清单 at each of the first three points, each by a decision of all six stages', async () => {
+		for (const point of governed) {
+			const own = rules.filter((x) => x.settlementId === point.id);
+			expect(own.map((x) => x.kind).sort(), point.name).toEqual(['covenant', 'points_list']);
+			for (const x of own) {
+				const adopted = versions.filter((v) => v.ruleId === x.id && v.status === 'adopted');
+				expect(adopted, x.title).toHaveLength(1);
+				const [v] = adopted;
+				expect(v.versionNo).toBe(1);
+				const d = decisions.find((d) => d.id === v.adoptedByDecisionId)!;
+				expect(d, x.title).toMatchObject({
+					status: 'completed',
+					stage: 'result_public',
+					ruleVersionId: v.id,
+					settlementId: point.id
+				});
+				const stages = stagesOf.get(d.id)!;
+				expect(stages.map((s) => s.stage)).toEqual([...decisionStages]);
+				expect(stages.find((s) => s.stage === 'resolution_public')!.heldOn).toBe(v.adoptedOn);
+				for (const s of stages) {
+					const voted = votedStages.includes(s.stage);
+					expect(s.passed, s.stage).toBe(voted ? true : null);
+					if (voted) {
+						expect(stagePasses(s.votesFor!, s.attendees)).toBe(true);
+						expect(s.votesFor! + s.votesAgainst! + s.votesAbstain!).toBeLessThanOrEqual(
+							s.attendees
+						);
+					}
+				}
+				expect(v.consultationEndsOn! < v.adoptedOn!).toBe(true);
+				expect(v.adoptedOn! < today).toBe(true);
+			}
+			// the caps, each with the clause that sets it
+			const caps = (await adoptedCaps(point.id)).flatMap((c) => c.caps);
+			expect(caps).toEqual(
+				expect.arrayContaining([
+					expect.objectContaining({ key: 'bride_price', limit: 3_000_000 }),
+					expect.objectContaining({ key: 'wedding_tables', limit: 20 }),
+					expect.objectContaining({ key: 'funeral_tables', limit: 20 }),
+					expect.objectContaining({ key: 'funeral_banquet_days', limit: 1 })
+				])
+			);
+			const covenant = versions.find(
+				(v) => v.settlementId === point.id && v.status === 'adopted' && v.caps.length > 0
+			)!;
+			expect(covenant.clauses.length).toBeGreaterThanOrEqual(10);
+			expect(covenant.clauses.map((c) => c.no)).toEqual(covenant.clauses.map((_, i) => i + 1));
+			const clause = (no: number) => covenant.clauses.find((c) => c.no === no)!.text;
+			for (const cap of caps) {
+				const words =
+					cap.key === 'bride_price'
+						? '3 万元'
+						: cap.key === 'funeral_banquet_days'
+							? '1 天'
+							: '20 桌';
+				expect(clause(cap.clauseNo), cap.key).toContain(words);
+			}
+			// the points list with the codes other capabilities award under
+			const items = await adoptedPointItems(point.id);
+			expect(items).toEqual(
+				expect.arrayContaining(
+					(
+						[
+							['volunteer_activity', 5],
+							['activity', 2],
+							['elder_care', 10],
+							['environment', 3],
+							['over_cap_banquet', -10],
+							['gambling', -20]
+						] as const
+					).map(([code, points]) => expect.objectContaining({ code, points }))
+				)
+			);
+		}
+	});
+
+	it("puts version 2 of the first point's 公约 out for consultation for ten more days, with jumin's comments", async () => {
+		const covenant = rules.find((x) => x.settlementId === first.id && x.kind === 'covenant')!;
+		const [v1, v2] = versions
+			.filter((v) => v.ruleId === covenant.id)
+			.sort((a, b) => a.versionNo - b.versionNo);
+		expect(v2).toMatchObject({ versionNo: 2, status: 'consultation', adoptedOn: null });
+		expect(v2.consultationEndsOn).toBe(addDays(today, 10));
+		// two clauses rewritten, one added
+		const changed = v1.clauses.filter(
+			(c) => v2.clauses.find((d) => d.no === c.no)?.text !== c.text
+		);
+		expect(changed).toHaveLength(2);
+		expect(v2.clauses.length).toBe(v1.clauses.length + 1);
+		expect(v2.caps).toEqual(v1.caps);
+		const comments = await db().select().from(ruleComment);
+		expect(comments.length).toBeGreaterThanOrEqual(2);
+		for (const c of comments) {
+			expect(c.versionId).toBe(v2.id);
+			expect(v2.clauses.map((x) => x.no)).toContain(c.clauseNo);
+			expect(settlementOfHousehold().get(c.householdId!)).toBe(first.id);
+			expect(c.authorId).toBe(ids.jumin);
+		}
+		// no decision holds it yet: staff may start one
+		expect(decisions.filter((d) => d.ruleVersionId === v2.id)).toEqual([]);
+	});
+
+	it('keeps every decision a legal path of stages, numbered in the order raised: one under way, one voted down', async () => {
+		for (const d of decisions) {
+			const stages = stagesOf.get(d.id) ?? [];
+			const recorded: DecisionStage[] = [];
+			for (const s of stages) {
+				expect(nextStage(recorded, 'in_progress'), d.title).toBe(s.stage);
+				recorded.push(s.stage);
+			}
+			expect(d.status === 'completed').toBe(recorded.length === decisionStages.length);
+			expect(d.stage).toBe(recorded.at(-1));
+			const heldOn = stages.map((s) => s.heldOn);
+			expect(heldOn).toEqual([...heldOn].sort());
+		}
+		const ours = decisions.filter((d) => d.settlementId === first.id);
+		const underWay = ours.filter((d) => d.status === 'in_progress');
+		expect(underWay.map((d) => d.stage)).toEqual(['committees']);
+		const failed = ours.filter((d) => d.status === 'failed');
+		expect(failed).toHaveLength(1);
+		const last = stagesOf.get(failed[0].id)!.at(-1)!;
+		expect(last).toMatchObject({ stage: 'party_members', passed: false });
+		expect(stagePasses(last.votesFor!, last.attendees)).toBe(false);
+		const created = decisions.map((d) => d.createdAt.getTime());
+		expect(created).toEqual([...created].sort((a, b) => a - b));
+	});
+
+	it('seats the four councils of 5–9 serving members from the register, guanliyuan their secretary of two', async () => {
+		const councils = await db().select().from(council);
+		const seats = await db().select().from(councilMember);
+		const personById = new Map(people.map((p) => [p.id, p]));
+		const householdOf = settlementOfHousehold();
+		for (const point of governed) {
+			const own = councils.filter((c) => c.settlementId === point.id);
+			expect(own.map((c) => c.kind).sort(), point.name).toEqual([...councilKinds].sort());
+			for (const c of own) {
+				const serving = seats.filter(
+					(m) => m.councilId === c.id && !m.endedOn && m.termStart <= today && today <= m.termEnd
+				);
+				expect(serving.length, c.name).toBeGreaterThanOrEqual(5);
+				expect(serving.length, c.name).toBeLessThanOrEqual(9);
+				expect(serving.filter((m) => m.role === 'chair')).toHaveLength(1);
+				for (const m of serving) {
+					if (m.residentId) {
+						const p = personById.get(m.residentId)!;
+						expect(p.name).toBe(m.name);
+						expect(householdOf.get(p.householdId)).toBe(point.id);
+					} else expect(m.userId, m.name).toBeTruthy();
+				}
+			}
+		}
+		const secretary = (kind: string) => {
+			const c = councils.find((c) => c.settlementId === first.id && c.kind === kind)!;
+			return seats.find((m) => m.councilId === c.id && m.role === 'secretary')!;
+		};
+		expect(secretary('deliberation').userId).toBe(ids.guanliyuan);
+		expect(secretary('weddings_funerals').userId).toBe(ids.guanliyuan);
+		// every council of the first point has an account that records its votes
+		for (const c of councils.filter((c) => c.settlementId === first.id))
+			expect(seats.some((m) => m.councilId === c.id && m.userId)).toBe(true);
+	});
+
+	it('closes meetings with minutes, a quorum, and resolutions tallied from the votes; one meeting is to come', async () => {
+		const councils = await db().select().from(council);
+		const seats = await db().select().from(councilMember);
+		const meetings = await db().select().from(meeting);
+		const present = await db().select().from(meetingAttendance);
+		const resolutions = await db().select().from(meetingResolution);
+		const ballots = await db().select().from(meetingVote);
+		const closed = meetings.filter((m) => m.status === 'closed');
+		expect(closed.length).toBeGreaterThanOrEqual(4);
+		for (const m of closed) {
+			const c = councils.find((c) => c.id === m.councilId)!;
+			expect(m.minutes!.length, m.title).toBeGreaterThan(20);
+			expect(m.closedAt!.getTime()).toBeGreaterThan(m.startsAt.getTime());
+			const members = present.filter((a) => a.meetingId === m.id && a.kind === 'member');
+			expect(quorumMet(c.quorumRule, members.length, m.servingMembers!), m.title).toBe(true);
+			const own = resolutions.filter((x) => x.meetingId === m.id);
+			expect(own.length).toBeGreaterThan(0);
+			for (const x of own) {
+				const votes = ballots.filter((b) => b.resolutionId === x.id);
+				const count = (choice: string) => votes.filter((b) => b.choice === choice).length;
+				expect([x.votesFor, x.votesAgainst, x.votesAbstain]).toEqual([
+					count('for'),
+					count('against'),
+					count('abstain')
+				]);
+				expect(x.passed).toBe(resolutionPasses(x.votesFor, members.length));
+				for (const b of votes) {
+					expect(members.map((a) => a.memberId)).toContain(b.memberId);
+					// recorded by an account holding a seat on that council
+					expect(
+						seats.some((s) => s.councilId === c.id && s.userId === b.recordedBy),
+						m.title
+					).toBe(true);
+				}
+			}
+		}
+		expect(resolutions.some((x) => x.passed === false)).toBe(true);
+		const deliberation = councils.find(
+			(c) => c.settlementId === first.id && c.kind === 'deliberation'
+		)!;
+		const next = meetings.filter((m) => m.status === 'scheduled');
+		expect(next).toHaveLength(1);
+		expect(next[0].councilId).toBe(deliberation.id);
+		expect(next[0].startsAt.getTime()).toBeGreaterThan(seededAt.getTime());
+		expect(next[0].agenda.length).toBeGreaterThan(0);
+	});
+
+	it('files about 15 ceremonies at the first point over the past year, three over the caps with the clause they break', async () => {
+		const filings = await db().select().from(ceremonyFiling);
+		const ours = filings.filter((f) => f.settlementId === first.id);
+		expect(ours.length).toBeGreaterThanOrEqual(12);
+		expect(ours.length).toBeLessThanOrEqual(20);
+		const caps = await adoptedCaps(first.id);
+		const householdOf = settlementOfHousehold();
+		for (const f of filings) {
+			expect(f.eventOn >= addDays(today, -366) && f.eventOn <= today, f.eventOn).toBe(true);
+			expect(householdOf.get(f.householdId)).toBe(f.settlementId);
+			expect(f.kind === 'wedding' ? f.bridePrice !== null : f.banquetDays !== null).toBe(true);
+			const breaches = checkCaps(
+				{
+					kind: f.kind,
+					tables: f.tables,
+					guests: f.guests,
+					bridePriceFen: f.bridePrice,
+					banquetDays: f.banquetDays
+				},
+				f.settlementId === first.id ? caps : await adoptedCaps(f.settlementId)
+			);
+			expect(f.breaches).toEqual(breaches);
+			expect(f.overCap).toBe(breaches.length > 0);
+			if (f.status === 'followed_up') {
+				expect(f.followUp!.length).toBeGreaterThan(0);
+				expect(f.savings!).toBeGreaterThan(0);
+			}
+		}
+		const over = ours.filter((f) => f.overCap);
+		expect(over).toHaveLength(3);
+		expect(new Set(over.flatMap((f) => f.breaches.map((b) => b.clauseNo)))).toEqual(
+			new Set([6, 7])
+		);
+		// one over-cap filing still waits for the council
+		expect(over.filter((f) => f.status === 'filed')).toHaveLength(1);
+		// the deductions that followed up the others, once each
+		const deducted = entries.filter((e) => e.ref?.startsWith('ceremony:'));
+		expect(deducted.map((e) => e.ref).sort()).toEqual(
+			over
+				.filter((f) => f.status === 'followed_up')
+				.map((f) => `ceremony:${f.id}`)
+				.sort()
+		);
+		for (const e of deducted) expect(e).toMatchObject({ itemCode: 'over_cap_banquet', delta: -10 });
+	});
+
+	it('keeps each points account equal to its ledger: about 40 households of the first point, jumin about 60', async () => {
+		const accounts = await db().select().from(pointsAccount);
+		const sums = new Map<string, { balance: number; earned: number; spent: number }>();
+		for (const e of entries) {
+			const s = sums.get(e.householdId) ?? { balance: 0, earned: 0, spent: 0 };
+			s.balance += e.delta;
+			if (e.delta > 0) s.earned += e.delta;
+			if (e.source === 'redeem') s.spent -= e.delta;
+			sums.set(e.householdId, s);
+		}
+		expect(accounts.length).toBe(sums.size);
+		for (const a of accounts)
+			expect({ balance: a.balance, earned: a.earned, spent: a.spent }).toEqual(
+				sums.get(a.householdId)
+			);
+		const householdOf = settlementOfHousehold();
+		const ours = accounts.filter((a) => a.settlementId === first.id);
+		expect(ours.length).toBeGreaterThanOrEqual(35);
+		expect(ours.length).toBeLessThanOrEqual(60);
+		for (const a of accounts) expect(householdOf.get(a.householdId)).toBe(a.settlementId);
+		const jumin = accounts.find((a) => a.householdId === juminHousehold)!;
+		expect(jumin.balance).toBeGreaterThanOrEqual(40);
+		expect(jumin.balance).toBeLessThanOrEqual(80);
+		// every award and deduction is under an item of the adopted list, at its points
+		const items = new Map<string, Map<string, number>>();
+		for (const p of governed)
+			items.set(p.id, new Map((await adoptedPointItems(p.id)).map((i) => [i.code, i.points])));
+		const awards = entries.filter((e) => e.source === 'award' || e.source === 'deduct');
+		expect(awards.filter((e) => e.source === 'deduct').length).toBeGreaterThan(3);
+		for (const e of awards) expect(items.get(e.settlementId)!.get(e.itemCode!)).toBe(e.delta);
+		const times = entries.map((e) => e.createdAt.getTime());
+		expect(times).toEqual([...times].sort((a, b) => a - b));
+	});
+
+	it("keeps appeals: jumin's household's open one, one rejected, one upheld with its reversal", async () => {
+		const appeals = await db().select().from(pointsAppeal);
+		const open = appeals.filter((a) => a.status === 'open');
+		expect(open.map((a) => a.householdId)).toEqual([juminHousehold]);
+		expect(entries.find((e) => e.id === open[0].entryId)).toMatchObject({
+			householdId: juminHousehold,
+			source: 'deduct'
+		});
+		expect(appeals.filter((a) => a.status === 'rejected')).toHaveLength(1);
+		const upheld = appeals.filter((a) => a.status === 'upheld');
+		expect(upheld).toHaveLength(1);
+		const reversals = entries.filter((e) => e.source === 'reversal');
+		expect(reversals).toHaveLength(1);
+		const original = entries.find((e) => e.id === reversals[0].reversesId)!;
+		expect(reversals[0]).toMatchObject({
+			id: upheld[0].reversalEntryId,
+			householdId: original.householdId,
+			delta: -original.delta
+		});
+		expect(upheld[0].entryId).toBe(original.id);
+		for (const a of appeals.filter((a) => a.status !== 'open'))
+			expect(a.decisionNote!.length).toBeGreaterThan(0);
+		// jumin's household has another deduction it may still appeal
+		expect(
+			entries.filter(
+				(e) =>
+					e.householdId === juminHousehold &&
+					e.source === 'deduct' &&
+					!appeals.some((a) => a.entryId === e.id)
+			).length
+		).toBeGreaterThan(0);
+	});
+
+	it('stocks the 积分超市 with six items, two restocks donated by the charity, and redemptions that never overdraw', async () => {
+		const items = await db().select().from(shopItem);
+		const restocks = await db().select().from(shopRestock);
+		const redeemed = await db().select().from(redemption);
+		expect(items.map((i) => i.name)).toEqual(
+			expect.arrayContaining(['大米 10斤', '毛巾', '理发券', '文具套装'])
+		);
+		expect(items.filter((i) => i.settlementId === first.id)).toHaveLength(6);
+		const [charity] = await db()
+			.select()
+			.from(organization)
+			.where(eq(organization.name, '于都县慈善总会'));
+		expect(restocks.filter((x) => x.donorOrganizationId === charity.id)).toHaveLength(2);
+		for (const i of items) {
+			const inn = restocks.filter((x) => x.itemId === i.id).reduce((s, x) => s + x.quantity, 0);
+			const out = redeemed.filter((x) => x.itemId === i.id).reduce((s, x) => s + x.quantity, 0);
+			expect(i.stock, i.name).toBe(inn - out);
+			expect(i.stock).toBeGreaterThan(0);
+		}
+		expect(redeemed.length).toBeGreaterThanOrEqual(4);
+		expect(redeemed.some((x) => x.householdId === juminHousehold)).toBe(true);
+		for (const x of redeemed) {
+			const item = items.find((i) => i.id === x.itemId)!;
+			const entry = entries.find((e) => e.id === x.entryId)!;
+			expect(entry).toMatchObject({
+				householdId: x.householdId,
+				source: 'redeem',
+				ref: `redemption:${x.id}`,
+				delta: -item.cost * x.quantity
+			});
+			// the balance just after it is not below zero
+			const after = entries
+				.filter((e) => e.householdId === x.householdId && e.no <= entry.no)
+				.reduce((s, e) => s + e.delta, 0);
+			expect(after).toBeGreaterThanOrEqual(0);
+		}
+	});
+
+	it('publishes rules and decisions that name no resident of their point', async () => {
+		const householdOf = settlementOfHousehold();
+		const names = new Set(
+			people
+				.filter((p) => Array.from(p.name).length >= 2)
+				.filter((p) => governed.some((g) => householdOf.get(p.householdId) === g.id))
+				.map((p) => p.name)
+		);
+		const texts: string[] = [];
+		for (const v of versions.filter((v) => v.status === 'adopted' || v.status === 'consultation'))
+			texts.push(...v.clauses.map((c) => c.title + c.text));
+		for (const d of decisions) {
+			texts.push(d.title, d.summary);
+			for (const s of stagesOf.get(d.id) ?? [])
+				if (s.stage === 'resolution_public' || s.stage === 'result_public')
+					texts.push(s.minutes, s.evidence);
+		}
+		for (const c of await db().select().from(ruleComment)) texts.push(c.body, c.reply ?? '');
+		// each text read once, the names looked up by their first two characters
+		const byStart = new Map<string, string[]>();
+		for (const n of names) byStart.set(n.slice(0, 2), [...(byStart.get(n.slice(0, 2)) ?? []), n]);
+		const leaks: string[] = [];
+		for (const t of texts)
+			for (let i = 0; i < t.length - 1; i++)
+				for (const n of byStart.get(t.slice(i, i + 2)) ?? [])
+					if (t.startsWith(n, i)) leaks.push(`${n}: ${t}`);
+		expect(leaks).toEqual([]);
+	});
+
+	it('does nothing to the governance rows the second time', async () => {
+		const count = async () => {
+			const out: Record<string, number> = {};
+			for (const t of governanceTables) {
+				const [{ n }] = await db()
+					.select({ n: sql<number>`count(*)::int` })
+					.from(t);
+				out[getTableName(t)] = n;
+			}
+			return out;
+		};
+		const before = await count();
+		expect(before.points_entry).toBe(entries.length);
 		expect(await seedDemo()).toEqual({ created: false });
 		expect(await count()).toEqual(before);
 	});

@@ -15,7 +15,9 @@ import { hashPassword } from './auth/password';
 import { db, schema, type Transaction } from './db';
 import type { Role } from './db/schema';
 import { rIsEmployed, rIsLaborer } from './settlements/shared';
+import { seedActivities } from './activities/seed';
 import { seedCharity } from './charity/seed';
+import { seedGovernance } from './governance/seed';
 import { seedServices } from './services/seed';
 
 // The demo county: 于都县 (Jiangxi) with ten settlement points of all three kinds, ~3,000
@@ -1464,6 +1466,45 @@ async function seedInto(tx: Transaction, passwordHash: string) {
 			id: settlementIds[i],
 			name: s.name,
 			regionPath: regions.get(s.region)!.path
+		})),
+		households,
+		people,
+		users,
+		organizations: orgIds
+	});
+
+	// governance: rules, decisions, councils, ceremonies and points, from streams of its own
+	await seedGovernance(tx, {
+		random: randomTools(5_360_731),
+		newId: uuids(5_731_360),
+		insertAll,
+		now,
+		settlements: demoSettlements.map((s, i) => ({
+			id: settlementIds[i],
+			name: s.name,
+			kind: s.kind,
+			regionPath: regions.get(s.region)!.path,
+			committeeName: s.committeeName
+		})),
+		households,
+		people,
+		users,
+		organizations: orgIds
+	});
+
+	// activities, care visits, risk flags, zero reports and the duplicate-benefit check
+	await seedActivities(tx, {
+		random: randomTools(7_360_731),
+		newId: uuids(7_731_360),
+		insertAll,
+		now,
+		county,
+		settlements: demoSettlements.map((s, i) => ({
+			id: settlementIds[i],
+			name: s.name,
+			regionPath: regions.get(s.region)!.path,
+			committeeName: s.committeeName,
+			workshop: s.workshop
 		})),
 		households,
 		people,
