@@ -40,11 +40,9 @@ export interface AuditQuery {
 	limit?: number;
 }
 
-/** Lists audit entries the actor may read, newest first, by keyset. */
-export async function listEntries(actor: Actor, q: AuditQuery = {}) {
-	requireAnywhere(actor, 'audit.read', 'read');
+/** The conditions of a query over the audit log: the actor's scope, then the filters and the cursor. */
+export function entryConditions(actor: Actor, q: AuditQuery): SQL[] {
 	const { auditEntry } = schema;
-	const limit = Math.min(q.limit ?? 50, 200);
 	const where: SQL[] = [scopeFilter(actor, 'audit.read', { regionPath: auditEntry.scopePath })];
 	if (q.actor)
 		where.push(
@@ -58,6 +56,15 @@ export async function listEntries(actor: Actor, q: AuditQuery = {}) {
 	if (q.from) where.push(gte(auditEntry.at, q.from));
 	if (q.to) where.push(lt(auditEntry.at, q.to));
 	if (q.before) where.push(lt(auditEntry.id, q.before));
+	return where;
+}
+
+/** Lists audit entries the actor may read, newest first, by keyset. */
+export async function listEntries(actor: Actor, q: AuditQuery = {}) {
+	requireAnywhere(actor, 'audit.read', 'read');
+	const { auditEntry } = schema;
+	const limit = Math.min(q.limit ?? 50, 200);
+	const where = entryConditions(actor, q);
 	const rows = await db()
 		.select()
 		.from(auditEntry)
