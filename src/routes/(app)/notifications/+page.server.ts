@@ -17,7 +17,11 @@ export const load: PageServerLoad = async (event) => {
 		before: q.before,
 		unread: q.unread === '1'
 	});
-	return { ...page, unreadOnly: q.unread === '1' };
+	return {
+		...page,
+		unreadOnly: q.unread === '1',
+		digest: await notifications.digestChosen(actor)
+	};
 };
 
 export const actions: Actions = {
@@ -29,6 +33,14 @@ export const actions: Actions = {
 		if (link === null) return { read: id };
 		if (!notifications.isInternalPath(link)) return fail(400, { error: m.notif_bad_link() });
 		redirect(303, link);
+	},
+	/** 每条即时 or 每日汇总: the signed-in person's own choice for text and WeChat reminders. */
+	digest: async (event) => {
+		const actor = requireUser(event);
+		const mode = String((await event.request.formData()).get('mode') ?? '');
+		if (mode !== 'instant' && mode !== 'daily') return fail(400, { digestError: m.digest_bad() });
+		await notifications.setDigest(actor, mode === 'daily');
+		return { digestSaved: true };
 	},
 	readAll: async (event) => {
 		const actor = requireUser(event);
