@@ -23,6 +23,12 @@ export const init: ServerInit = async () => {
 	});
 	// overdue service requests go to their 点长 without anyone having to look
 	void booting.then(async () => (await import('$lib/server/services')).startEscalationTimer());
+	// yesterday's daily digests for those who chose one instead of a message per event
+	void booting.then(async () =>
+		(await import('$lib/server/notifications/digest')).startDigestTimer()
+	);
+	// every point's register figures counted again after midnight and after changes, off the request
+	void booting.then(async () => (await import('$lib/server/oversight/timer')).startStatsTimer());
 	// risk flags not verified within the county's limit go to the 点长 and civil affairs
 	void booting.then(async () =>
 		(await import('$lib/server/activities')).startRiskEscalationTimer()

@@ -3,8 +3,16 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { shanghaiDay } from '$lib/working-days';
 import { canAnywhere, requirePermission, scopeFilter, type Actor } from '../access';
 import { db, schema, type Executor } from '../db';
+import { tallyMeasures, type TallyMeasure } from '../db/schema/oversight';
 import { escapeLike } from '../db/like';
-import { notFound, rIsChild, rIsElderly, rIsEmployed, rIsLaborer } from '../settlements/shared';
+import {
+	isUuid,
+	notFound,
+	rIsChild,
+	rIsElderly,
+	rIsEmployed,
+	rIsLaborer
+} from '../settlements/shared';
 
 // ---------------------------------------------------------------- months
 
@@ -62,7 +70,8 @@ export type FigureScope =
 /** The point the actor may read figures of; 404 otherwise. */
 export async function settlementScope(actor: Actor, settlementId: string): Promise<FigureScope> {
 	const { settlement } = schema;
-	const [row] = /^[0-9a-f-]{36}$/i.test(settlementId)
+	// a proper uuid only: '-' × 36 passes a looser pattern and PostgreSQL refuses it (a 500)
+	const [row] = isUuid(settlementId)
 		? await db()
 				.select({ id: settlement.id, regionPath: settlement.regionPath, name: settlement.name })
 				.from(settlement)
@@ -85,7 +94,7 @@ export async function settlementScope(actor: Actor, settlementId: string): Promi
 export async function regionScope(actor: Actor, regionId?: string | null): Promise<FigureScope> {
 	const { region } = schema;
 	if (regionId) {
-		const [row] = /^[0-9a-f-]{36}$/i.test(regionId)
+		const [row] = isUuid(regionId)
 			? await db()
 					.select({ path: region.path, name: region.name })
 					.from(region)
@@ -157,6 +166,8 @@ export async function refreshStats(
 			.limit(limit)
 			.for('update', { skipLocked: true });
 		if (stale.length === 0) return 0;
+		// ages are taken on current_date: the Shanghai day, as counted_on is (sessions run in UTC)
+		await tx.execute(sql`set local time zone 'Asia/Shanghai'`);
 		const ids = stale.map((r) => r.id);
 		const idList = sql.join(
 			ids.map((id) => sql`${id}::uuid`),
@@ -251,6 +262,85 @@ export async function registerFigures(
 	return registerOf(row);
 }
 
+// ---------------------------------------------------------------- monthly tallies, kept per point
+
+/** The scope's monthly tallies over the months, summed per measure (0 where nothing was kept). */
+export async function tallySums(
+	scope: FigureScope,
+	months: string[]
+): Promise<Record<TallyMeasure, number>> {
+	const t = schema.monthlyTally;
+	const rows = await db()
+		.select({ measure: t.measure, n: sql<number>`sum(${t.n})::float8` })
+		.from(t)
+		.where(
+			and(
+				inArray(t.month, months),
+				within(scope, { settlementId: t.settlementId, regionPath: t.regionPath })
+			)
+		)
+		.groupBy(t.measure);
+	const out = Object.fromEntries(tallyMeasures.map((k) => [k, 0])) as Record<TallyMeasure, number>;
+	for (const r of rows) out[r.measure] = Number(r.n);
+	return out;
+}
+
+/**
+ * The median of values given as (value, how many) pairs, as percentile_cont(0.5) takes it over the
+ * values one by one: the middle one, or halfway between the two middle ones; null when none.
+ */
+export function medianOfBuckets(buckets: { bucket: number; n: number }[]): number | null {
+	const sorted = buckets.filter((b) => b.n > 0).sort((a, b) => a.bucket - b.bucket);
+	const total = sorted.reduce((a, b) => a + b.n, 0);
+	if (total === 0) return null;
+	const at = (k: number) => {
+		let seen = 0;
+		for (const b of sorted) {
+			seen += b.n;
+			if (k < seen) return b.bucket;
+		}
+		return sorted[sorted.length - 1].bucket;
+	};
+	const lo = Math.floor((total - 1) / 2);
+	const hi = Math.ceil((total - 1) / 2);
+	return (at(lo) + at(hi)) / 2;
+}
+
+const tenths = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+
+/**
+ * The requests done in the months: how many, the median whole days from filing to done (Shanghai
+ * days, from the tally's buckets) and their ratings. Medians do not add up month by month, so a
+ * quarter or a year is asked for at once.
+ */
+export async function doneFigures(
+	scope: FigureScope,
+	months: string[],
+	summed?: Promise<Record<TallyMeasure, number>>
+) {
+	const t = schema.monthlyTally;
+	const [buckets, sums] = await Promise.all([
+		db()
+			.select({ bucket: t.bucket, n: sql<number>`sum(${t.n})::float8` })
+			.from(t)
+			.where(
+				and(
+					inArray(t.month, months),
+					within(scope, { settlementId: t.settlementId, regionPath: t.regionPath }),
+					eq(t.measure, 'requests_done')
+				)
+			)
+			.groupBy(t.bucket),
+		summed ?? tallySums(scope, months)
+	]);
+	return {
+		done: sums.requests_done,
+		median: tenths(medianOfBuckets(buckets.map((b) => ({ bucket: b.bucket, n: Number(b.n) })))),
+		ratings: sums.ratings,
+		average: sums.ratings > 0 ? tenths(sums.rating_sum / sums.ratings) : null
+	};
+}
+
 // ---------------------------------------------------------------- the other capabilities
 
 export interface ServiceFigures {
@@ -267,11 +357,11 @@ export interface ServiceFigures {
 async function serviceFigures(
 	scope: FigureScope,
 	month: string,
-	today: string
+	today: string,
+	summed: Promise<Record<TallyMeasure, number>>
 ): Promise<ServiceFigures> {
 	const r = schema.serviceRequest;
 	const t = schema.serviceRequestTally;
-	const { from, to } = monthBounds(month);
 	const inScope = within(scope, { settlementId: r.settlementId, regionPath: r.regionPath });
 	const [tally] = await db()
 		.select({
@@ -289,42 +379,15 @@ async function serviceFigures(
 				sql`${r.dueOn} < ${today}::date`
 			)
 		);
-	const [done] = await db()
-		.select({
-			n: sql<number>`count(*)::int`,
-			median: sql<
-				number | null
-			>`percentile_cont(0.5) within group (order by extract(epoch from ${r.closedAt} - ${r.submittedAt}) / 86400)`,
-			ratings: sql<number>`count(${r.rating})::int`,
-			average: sql<number | null>`avg(${r.rating})::float`
-		})
-		.from(r)
-		.where(
-			and(
-				inScope,
-				eq(r.status, 'done'),
-				sql`${r.closedAt} >= ${from}::timestamptz`,
-				sql`${r.closedAt} < ${to}::timestamptz`
-			)
-		);
-	const [filed] = await db()
-		.select({ n: sql<number>`count(*)::int` })
-		.from(r)
-		.where(
-			and(
-				inScope,
-				sql`${r.submittedAt} >= ${from}::timestamptz`,
-				sql`${r.submittedAt} < ${to}::timestamptz`
-			)
-		);
+	const [filed, done] = await Promise.all([summed, doneFigures(scope, [month], summed)]);
 	return {
 		open: tally.open,
 		overdue: overdue.n,
-		filedInMonth: filed.n,
-		doneInMonth: done.n,
-		medianDaysToDone: done.median === null ? null : Math.round(Number(done.median) * 10) / 10,
+		filedInMonth: filed.requests_filed,
+		doneInMonth: done.done,
+		medianDaysToDone: done.median,
 		ratings: done.ratings,
-		averageRating: done.average === null ? null : Math.round(Number(done.average) * 10) / 10
+		averageRating: done.average
 	};
 }
 
@@ -364,23 +427,14 @@ async function activityFigures(scope: FigureScope, month: string) {
 	return { byMonth, byKind };
 }
 
-async function visitFigures(scope: FigureScope, month: string, today: string) {
-	const v = schema.careVisit;
+async function visitFigures(
+	scope: FigureScope,
+	today: string,
+	summed: Promise<Record<TallyMeasure, number>>
+) {
 	const c = schema.careTarget;
-	const { fromDay, toDay } = monthBounds(month);
-	const [visits] = await db()
-		.select({
-			n: sql<number>`count(*)::int`,
-			onTime: sql<number>`(count(*) filter (where ${v.onTime}))::int`
-		})
-		.from(v)
-		.where(
-			and(
-				within(scope, { settlementId: v.settlementId, regionPath: v.regionPath }),
-				sql`${v.visitedOn} >= ${fromDay}::date`,
-				sql`${v.visitedOn} < ${toDay}::date`
-			)
-		);
+	const sums = await summed;
+	const visits = { n: sums.visits, onTime: sums.visits_on_time };
 	const [targets] = await db()
 		.select({
 			n: sql<number>`count(*)::int`,
@@ -489,24 +543,13 @@ async function charityFigures(scope: FigureScope, month: string) {
 	};
 }
 
-async function pointsFigures(scope: FigureScope, month: string) {
-	const e = schema.pointsEntry;
-	const { from, to } = monthBounds(month);
-	const [row] = await db()
-		.select({
-			issued: sql<number>`coalesce(sum(${e.delta}) filter (where ${e.delta} > 0 and ${e.source} in ('award', 'activity')), 0)::int`,
-			deducted: sql<number>`coalesce(-sum(${e.delta}) filter (where ${e.source} = 'deduct'), 0)::int`,
-			redeemed: sql<number>`coalesce(-sum(${e.delta}) filter (where ${e.source} = 'redeem'), 0)::int`
-		})
-		.from(e)
-		.where(
-			and(
-				within(scope, { settlementId: e.settlementId, regionPath: e.regionPath }),
-				sql`${e.createdAt} >= ${from}::timestamptz`,
-				sql`${e.createdAt} < ${to}::timestamptz`
-			)
-		);
-	return row;
+async function pointsFigures(summed: Promise<Record<TallyMeasure, number>>) {
+	const sums = await summed;
+	return {
+		issued: sums.points_issued,
+		deducted: sums.points_deducted,
+		redeemed: sums.points_redeemed
+	};
 }
 
 export type Figures = Awaited<ReturnType<typeof figuresOf>>;
@@ -514,14 +557,16 @@ export type Figures = Awaited<ReturnType<typeof figuresOf>>;
 /** Every capability's figures for the scope and month, each read from what it keeps. */
 export async function figuresOf(scope: FigureScope, month: string, now: Date = new Date()) {
 	const today = shanghaiDay(now);
+	// requests filed and done, visits and points of the month: one read of the point's tallies
+	const summed = tallySums(scope, [month]);
 	const [register, services, activities, visits, risks, charity, points] = await Promise.all([
 		registerFigures(scope, today),
-		serviceFigures(scope, month, today),
+		serviceFigures(scope, month, today, summed),
 		activityFigures(scope, month),
-		visitFigures(scope, month, today),
+		visitFigures(scope, today, summed),
 		riskFigures(scope, month, now),
 		charityFigures(scope, month),
-		pointsFigures(scope, month)
+		pointsFigures(summed)
 	]);
 	return { scope, month, today, register, services, activities, visits, risks, charity, points };
 }
@@ -535,6 +580,114 @@ export interface SettlementRow extends RegisterFigures {
 	openFlags: number;
 }
 
+/** One line of a region's breakdown: a point, or (above a county) a region one level down. */
+export interface BreakdownRow extends RegisterFigures {
+	/** the point's id, or the region's */
+	id: string;
+	name: string;
+	openRequests: number;
+	participants: number;
+	pointsIssued: number;
+	openFlags: number;
+}
+
+export interface Breakdown {
+	/** 'settlement' for a county or below; 'region' above: its cities, counties (or provinces) */
+	by: 'settlement' | 'region';
+	rows: BreakdownRow[];
+}
+
+type Grouping = (cols: {
+	settlementId: AnyPgColumn;
+	regionPath: AnyPgColumn;
+}) => SQL<string | null>;
+
+/** The figures of the ranking and the table, grouped by `key` over the region's tallies. */
+async function groupedRows(
+	actor: Actor,
+	scope: FigureScope & { kind: 'region' },
+	month: string,
+	key: Grouping
+): Promise<Map<string | null, Omit<BreakdownRow, 'id' | 'name'>>> {
+	const s = schema.settlementStat;
+	const stats = await db()
+		.select({ key: key(s), ...statSums() })
+		.from(s)
+		.where(
+			and(
+				within(scope, { settlementId: s.settlementId, regionPath: s.regionPath }),
+				scopeFilter(actor, 'dashboard.read', {
+					settlementId: s.settlementId,
+					regionPath: s.regionPath
+				})
+			)
+		)
+		.groupBy(sql`1`)
+		.limit(5_000);
+	// each capability once, grouped the same way over the region's index, then put side by side
+	const t = schema.serviceRequestTally;
+	const a = schema.activityTally;
+	const mt = schema.monthlyTally;
+	const f = schema.riskFlag;
+	const [open, participants, points, flags] = await Promise.all([
+		db()
+			.select({ key: key(t), n: sql<number>`sum(${t.n})::int` })
+			.from(t)
+			.where(
+				and(
+					within(scope, { settlementId: t.settlementId, regionPath: t.regionPath }),
+					sql`${t.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin', 'waiting_resident')`
+				)
+			)
+			.groupBy(sql`1`),
+		db()
+			.select({ key: key(a), n: sql<number>`sum(${a.participants})::int` })
+			.from(a)
+			.where(
+				and(
+					within(scope, { settlementId: a.settlementId, regionPath: a.regionPath }),
+					eq(a.month, month)
+				)
+			)
+			.groupBy(sql`1`),
+		db()
+			.select({ key: key(mt), n: sql<number>`sum(${mt.n})::int` })
+			.from(mt)
+			.where(
+				and(
+					eq(mt.month, month),
+					within(scope, { settlementId: mt.settlementId, regionPath: mt.regionPath }),
+					eq(mt.measure, 'points_issued')
+				)
+			)
+			.groupBy(sql`1`),
+		db()
+			.select({ key: key(f), n: sql<number>`count(*)::int` })
+			.from(f)
+			.where(
+				and(
+					within(scope, { settlementId: f.settlementId, regionPath: f.regionPath }),
+					sql`${f.status} <> 'closed'`
+				)
+			)
+			.groupBy(sql`1`)
+	]);
+	const by = (rows: { key: string | null; n: number }[]) => new Map(rows.map((r) => [r.key, r.n]));
+	const [o, p, pt, fl] = [by(open), by(participants), by(points), by(flags)];
+	return new Map(
+		stats.map(({ key, ...r }) => [
+			key,
+			{
+				...registerOf(r),
+				openRequests: o.get(key) ?? 0,
+				participants: p.get(key) ?? 0,
+				pointsIssued: pt.get(key) ?? 0,
+				openFlags: fl.get(key) ?? 0
+			}
+		])
+	);
+}
+
 /**
  * One row per point of a region scope, for the ranking and the table under the charts: its register
  * figures, open requests, participants and points issued in the month, open risk flags.
@@ -545,84 +698,74 @@ export async function settlementRows(
 	month: string
 ): Promise<SettlementRow[]> {
 	if (scope.kind !== 'region') return [];
-	const s = schema.settlementStat;
+	const grouped = await groupedRows(
+		actor,
+		scope,
+		month,
+		(c) => sql<string>`${c.settlementId}::text`
+	);
+	if (grouped.size === 0) return [];
 	const st = schema.settlement;
-	const { from, to } = monthBounds(month);
-	const stats = await db()
-		.select({ settlementId: s.settlementId, name: st.name, ...statSums() })
-		.from(s)
-		.innerJoin(st, eq(st.id, s.settlementId))
+	const names = await db()
+		.select({ id: st.id, name: st.name })
+		.from(st)
 		.where(
-			and(
-				within(scope, { settlementId: s.settlementId, regionPath: s.regionPath }),
-				scopeFilter(actor, 'dashboard.read', {
-					settlementId: s.settlementId,
-					regionPath: s.regionPath
-				})
+			inArray(
+				st.id,
+				[...grouped.keys()].filter((k): k is string => k !== null)
 			)
 		)
-		.groupBy(s.settlementId, st.name)
-		.orderBy(st.name)
-		.limit(5_000);
-	// each capability once, grouped by point over the region's index, then put side by side
-	const t = schema.serviceRequestTally;
-	const a = schema.activityTally;
-	const e = schema.pointsEntry;
-	const f = schema.riskFlag;
-	const [open, participants, points, flags] = await Promise.all([
-		db()
-			.select({ id: t.settlementId, n: sql<number>`sum(${t.n})::int` })
-			.from(t)
-			.where(
-				and(
-					within(scope, { settlementId: t.settlementId, regionPath: t.regionPath }),
-					sql`${t.status} in ('submitted', 'accepted', 'in_progress', 'waiting_origin', 'waiting_resident')`
-				)
-			)
-			.groupBy(t.settlementId),
-		db()
-			.select({ id: a.settlementId, n: sql<number>`sum(${a.participants})::int` })
-			.from(a)
-			.where(
-				and(
-					within(scope, { settlementId: a.settlementId, regionPath: a.regionPath }),
-					eq(a.month, month)
-				)
-			)
-			.groupBy(a.settlementId),
-		db()
-			.select({ id: e.settlementId, n: sql<number>`sum(${e.delta})::int` })
-			.from(e)
-			.where(
-				and(
-					within(scope, { settlementId: e.settlementId, regionPath: e.regionPath }),
-					sql`${e.createdAt} >= ${from}::timestamptz`,
-					sql`${e.createdAt} < ${to}::timestamptz`,
-					sql`${e.delta} > 0`,
-					inArray(e.source, ['award', 'activity'])
-				)
-			)
-			.groupBy(e.settlementId),
-		db()
-			.select({ id: f.settlementId, n: sql<number>`count(*)::int` })
-			.from(f)
-			.where(
-				and(
-					within(scope, { settlementId: f.settlementId, regionPath: f.regionPath }),
-					sql`${f.status} <> 'closed'`
-				)
-			)
-			.groupBy(f.settlementId)
-	]);
-	const by = (rows: { id: string; n: number }[]) => new Map(rows.map((r) => [r.id, r.n]));
-	const [o, p, pt, fl] = [by(open), by(participants), by(points), by(flags)];
-	return stats.map((r) => ({
-		...registerOf(r),
-		settlementId: r.settlementId,
-		name: r.name,
-		openRequests: o.get(r.settlementId) ?? 0,
-		participants: p.get(r.settlementId) ?? 0,
-		pointsIssued: pt.get(r.settlementId) ?? 0,
-		openFlags: fl.get(r.settlementId) ?? 0
+		.orderBy(st.name, st.id);
+	return names.map(({ id, name }) => ({ ...grouped.get(id)!, settlementId: id, name }));
+}
+
+/**
+ * A region's breakdown: its points for a county or below; above a county, one row per region one
+ * level down (a province's cities, a city's counties, the country's provinces), so a province of a
+ * thousand points is a dozen rows, each linking to its own dashboard.
+ */
+export async function breakdownOf(
+	actor: Actor,
+	scope: FigureScope,
+	month: string
+): Promise<Breakdown> {
+	if (scope.kind !== 'region') return { by: 'settlement', rows: [] };
+	const r = schema.region;
+	const [here] =
+		scope.regionPath === '/'
+			? [{ level: 'country' }]
+			: await db().select({ level: r.level }).from(r).where(eq(r.path, scope.regionPath));
+	if (!here || !['country', 'province', 'city'].includes(here.level)) {
+		const rows = await settlementRows(actor, scope, month);
+		return {
+			by: 'settlement',
+			rows: rows.map(({ settlementId, ...x }) => ({ ...x, id: settlementId }))
+		};
+	}
+	// the region one level below the scope: the first (depth + 1) parts of a path
+	const depth = scope.regionPath.split('/').filter(Boolean).length;
+	const child = sql.raw(`'^(?:/[^/]+){${depth + 1}}/'`);
+	const grouped = await groupedRows(
+		actor,
+		scope,
+		month,
+		(c) => sql<string | null>`substring(${c.regionPath} from ${child})`
+	);
+	const paths = [...grouped.keys()].filter((k): k is string => k !== null);
+	const names = paths.length
+		? await db()
+				.select({ id: r.id, name: r.name, path: r.path })
+				.from(r)
+				.where(inArray(r.path, paths))
+				.orderBy(r.code)
+		: [];
+	const rows: BreakdownRow[] = names.map(({ id, name, path }) => ({
+		...grouped.get(path)!,
+		id,
+		name
 	}));
+	// points on the scope's own region, with no region between: one row under the scope's name
+	const own = grouped.get(null);
+	if (own) rows.push({ ...own, id: '', name: scope.name });
+	return { by: 'region', rows };
 }

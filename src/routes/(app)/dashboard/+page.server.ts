@@ -4,7 +4,7 @@ import {
 	monthOf,
 	figuresOf,
 	regionScope,
-	settlementRows
+	breakdownOf
 } from '$lib/server/oversight/figures';
 import { shanghaiDay } from '$lib/working-days';
 import type { PageServerLoad } from './$types';
@@ -19,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
 	const figures = await figuresOf(scope, month);
 	return {
 		figures,
-		rows: await settlementRows(actor, scope, month),
+		breakdown: await breakdownOf(actor, scope, month),
 		month,
 		thisMonth,
 		region: event.url.searchParams.get('region')

@@ -2,8 +2,10 @@ import {
 	boolean,
 	date,
 	index,
+	bigint,
 	integer,
 	pgTable,
+	primaryKey,
 	text,
 	timestamp,
 	uuid,
@@ -11,6 +13,19 @@ import {
 } from 'drizzle-orm/pg-core';
 import { settlement } from './settlements';
 import { user } from './accounts';
+
+export const tallyMeasures = [
+	'requests_filed',
+	'requests_done',
+	'ratings',
+	'rating_sum',
+	'visits',
+	'visits_on_time',
+	'points_issued',
+	'points_deducted',
+	'points_redeemed'
+] as const;
+export type TallyMeasure = (typeof tallyMeasures)[number];
 
 /**
  * A point's register figures, counted once and kept: the county and province dashboards sum these
@@ -57,4 +72,30 @@ export const notificationDigest = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [uniqueIndex('notification_digest_user_day_key').on(t.userId, t.day)]
+);
+
+/**
+ * A point's monthly figures that would otherwise be counted from a month of raw rows: requests
+ * filed and done (done ones by whole Shanghai days from filing to done, the bucket, so the median
+ * comes out of the tally exactly), their ratings, care visits and those on time, points issued,
+ * deducted and redeemed. Kept by statement-level triggers in the same transaction as the rows
+ * (migration 0016), so a province's month is a few thousand tally rows, not a million entries.
+ */
+export const monthlyTally = pgTable(
+	'monthly_tally',
+	{
+		settlementId: uuid('settlement_id')
+			.notNull()
+			.references(() => settlement.id),
+		regionPath: text('region_path').notNull(),
+		// the Shanghai month, YYYY-MM
+		month: text('month').notNull(),
+		measure: text('measure', { enum: tallyMeasures }).notNull(),
+		bucket: integer('bucket').notNull().default(0),
+		n: bigint('n', { mode: 'number' }).notNull().default(0)
+	},
+	(t) => [
+		primaryKey({ columns: [t.settlementId, t.month, t.measure, t.bucket] }),
+		index('monthly_tally_region_idx').on(t.month, t.regionPath.op('text_pattern_ops'))
+	]
 );
