@@ -20,6 +20,15 @@
 // previewImport + confirmImport, in a child process of its own (scripts/bench/ledger-import.ts),
 // which reports seconds per phase and its peak memory; then the household list is measured again.
 //
+// BENCH_DASHBOARD=0 leaves out the dashboard steps (BENCH_ONLY=dashboard runs only them): the demo
+// county grown to 50 points and 50,000 households of ~3 members with a year of each capability's
+// rows (scripts/bench/dashboard.ts), then /dashboard for its 总点长 and a point's page for its point
+// admin against /about; and the cold recount of every point's register figures (refreshStats with
+// all of them dirty) and the warm figures timed through the app's code. BENCH_PROVINCE=1 (off: it
+// makes 950,000 more households and takes long) adds the province scale: 1,000 points and
+// 1,000,000 households in the demo province, /dashboard?region=<province> for the system admin;
+// that step's targets run at BENCH_PROVINCE_CONNECTIONS (5) connections, its /about baseline too.
+//
 // BENCH_SERVICES (requests, default 1000000; 0 skips it): the county grown to 50 points holding
 // that many service requests (scripts/bench/services.ts, generate_series in PostgreSQL); then the
 // staff queue /services for the county's 总点长 (zongdianzhang) and for the point admin, and the
@@ -47,6 +56,7 @@ import postgres, { type Sql } from 'postgres';
 import { growServiceRequests, type Timing, type UserTimings } from './bench/services';
 import { growMatching, matchingLines, type MatchingTimings } from './bench/matching';
 import { growHouseholds, volume } from './bench/volume';
+import { dashboardLines, growDashboard, type DashboardTimings } from './bench/dashboard';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = 4300;
@@ -74,6 +84,8 @@ const config = {
 	importHouseholds: num('BENCH_IMPORT', 10_000, 0),
 	serviceRequests: num('BENCH_SERVICES', 1_000_000, 0),
 	services10x: process.env.BENCH_SERVICES_10X === '1',
+	dashboard: process.env.BENCH_DASHBOARD !== '0',
+	province: process.env.BENCH_PROVINCE === '1',
 	poolMax: num('DATABASE_POOL_MAX', 10),
 	skipBuild: process.env.BENCH_SKIP_BUILD === '1' || process.argv.includes('--skip-build'),
 	only: process.env.BENCH_ONLY?.split(',')
@@ -96,6 +108,8 @@ interface Context {
 	settlementId?: string;
 	/** the bench database, for steps that run the app's code in a process of their own */
 	databaseUrl?: string;
+	/** the region the province-scale dashboard is asked for (`?region=`) */
+	dashboardRegionId?: string;
 }
 
 interface Target {
@@ -122,6 +136,8 @@ interface Step {
 	/** makes the data this step measures; returns a line for the report */
 	prepare?: (ctx: Context) => Promise<string | void>;
 	targets: Target[];
+	/** autocannon connections for this step's targets (its baseline too), instead of BENCH_CONNECTIONS */
+	connections?: number;
 }
 
 // Add targets here; later issues append theirs.
@@ -298,11 +314,113 @@ const matchingStep: Step = {
 	targets: []
 };
 
+const dashboardTargets: Target[] = [
+	targets[0],
+	{
+		name: 'dashboard (county)',
+		path: '/dashboard',
+		account: countyLogin,
+		note: '总点长: the county, this month, stats counted'
+	},
+	{
+		name: 'point page with its dashboard',
+		path: (ctx) => ctx.settlementId && `/settlements/${ctx.settlementId}`,
+		signedIn: true,
+		note: 'point admin: the point and its dashboard section',
+		needs: 'the signed-in settlement'
+	}
+];
+const provinceTarget: Target = {
+	name: 'dashboard (province)',
+	path: (ctx) => ctx.dashboardRegionId && `/dashboard?region=${ctx.dashboardRegionId}`,
+	account: 'admin',
+	note: 'system admin: the province and its 1,000 points',
+	needs: 'the province'
+};
+
+/** The timings of scripts/bench/dashboard.ts for an account (and region), as report lines. */
+async function dashboardTimings(ctx: Context, label: string, args: string[]): Promise<string[]> {
+	const runLog = path.join(work, `dashboard-timings-${label}.log`);
+	const code = await run(
+		'npx',
+		['tsx', 'scripts/bench/dashboard.ts', 'timings', ctx.databaseUrl!, ...args],
+		process.env,
+		runLog
+	);
+	const line = readFileSync(runLog, 'utf8')
+		.split('\n')
+		.findLast((l) => l.startsWith('{'));
+	if (code !== 0 || !line) return [`timings failed (exit ${code}):\n${tail(runLog, 10)}`];
+	const lines = dashboardLines(JSON.parse(line) as DashboardTimings);
+	for (const l of lines) log(`dashboard: ${l}`);
+	return lines;
+}
+
+const provinceConnections = num('BENCH_PROVINCE_CONNECTIONS', 5);
+
+/**
+ * The dashboards at county scale (the demo county: 50 points, 50,000 households) or at province
+ * scale (the demo province: 1,000 points, 1,000,000 households).
+ */
+function dashboardStep(scale: 'county' | 'province'): Step {
+	const county = scale === 'county';
+	const points = county ? 50 : 1_000;
+	const households = county ? 50_000 : 1_000_000;
+	return {
+		name: `dashboards at ${scale} scale: ${points.toLocaleString('en')} points, ${households.toLocaleString('en')} households`,
+		key: 'dashboard',
+		prepare: async (ctx) => {
+			if (!ctx.settlementId || !ctx.databaseUrl) throw new Error('no signed-in settlement');
+			// the demo county (province) of the signed-in point
+			const [place] = await ctx.sql<{ path: string; id: string }[]>`
+				select r.path, r.id from settlement s join region r
+				  on r.path = '/' || array_to_string((string_to_array(trim(both '/' from s.region_path), '/'))[1:${county ? 3 : 1}], '/') || '/'
+				where s.id = ${ctx.settlementId}`;
+			if (!place) throw new Error('the signed-in point has no county');
+			const grown = await growDashboard(ctx.sql, {
+				regionPath: place.path,
+				points,
+				households,
+				newCounties: county ? undefined : 19,
+				log: (line) => console.info(line)
+			});
+			const made = `${grown.points.toLocaleString('en')} points, ${grown.households.toLocaleString('en')} households, ${grown.residents.toLocaleString('en')} members in the ${scale} (added ${grown.pointsAdded} points and ${grown.householdsAdded.toLocaleString('en')} households in ${(grown.ms / 1000).toFixed(1)} s)`;
+			log(`dashboard: ${made}`);
+			const lines = await dashboardTimings(ctx, `${scale}-county`, [countyLogin]);
+			if (!county) {
+				ctx.dashboardRegionId = place.id;
+				const admin = await postLogin('admin');
+				if (admin.cookie) ctx.cookies.admin = admin.cookie;
+				lines.push(...(await dashboardTimings(ctx, 'province', ['admin', place.id])));
+			}
+			return [made, ...lines].join(';\n ');
+		},
+		targets: county ? dashboardTargets : [...dashboardTargets, provinceTarget],
+		// at 50 connections every province page waits past autocannon's 10 s timeout: fewer, so
+		// each page's time is measured (the baseline in the same step at the same concurrency)
+		connections: county ? undefined : provinceConnections
+	};
+}
+
 // Add data-volume steps here (or with BENCH_VOLUMES): each grows the data, then measures its targets.
 const steps: Step[] = [
 	{ name: 'demo data', key: 'demo', targets },
 	...(config.importHouseholds > 0 ? [ledgerImportStep(config.importHouseholds)] : []),
 	...(process.env.BENCH_MATCHING === '0' ? [] : [matchingStep]),
+	...(config.dashboard
+		? [
+				dashboardStep('county'),
+				config.province
+					? dashboardStep('province')
+					: {
+							name: 'dashboards at province scale: 1,000 points, 1,000,000 households',
+							key: 'dashboard',
+							skipped:
+								'skipped: set BENCH_PROVINCE=1 to run it (it makes 950,000 more households with ~3 members each and takes long)',
+							targets: dashboardTargets
+						}
+			]
+		: []),
 	...(config.serviceRequests > 0
 		? [
 				servicesStep(config.serviceRequests),
@@ -619,7 +737,11 @@ interface Measured {
 	skipped?: string;
 }
 
-async function measure(target: Target, ctx: Context): Promise<Measured> {
+async function measure(
+	target: Target,
+	ctx: Context,
+	connections = config.connections
+): Promise<Measured> {
 	const p = typeof target.path === 'string' ? target.path : target.path(ctx);
 	if (!p) return { target, skipped: `needs ${target.needs ?? 'context'}` };
 	const cookie = target.account
@@ -637,7 +759,7 @@ async function measure(target: Target, ctx: Context): Promise<Measured> {
 	const probe = `${res.status}, ${(body.byteLength / 1024).toFixed(1)} KiB`;
 
 	const url = base + p;
-	const opts = { url, connections: config.connections, headers, timeout: 10 };
+	const opts = { url, connections, headers, timeout: 10 };
 	if (config.warmup > 0) await autocannon({ ...opts, duration: config.warmup });
 	await settle();
 	const result = await autocannon({ ...opts, duration: config.duration, title: target.name });
@@ -780,7 +902,7 @@ try {
 		const rows: Measured[] = [];
 		for (const target of chosen) {
 			try {
-				rows.push(await measure(target, ctx));
+				rows.push(await measure(target, ctx, step.connections));
 			} catch (err) {
 				rows.push({ target, skipped: `failed: ${err instanceof Error ? err.message : err}` });
 			}
@@ -788,7 +910,8 @@ try {
 		}
 		report.push(
 			[
-				`\n## ${step.name}: ${v.settlements} settlements, ${v.households.toLocaleString('en')} households, ${v.residents.toLocaleString('en')} members`,
+				`\n## ${step.name}: ${v.settlements} settlements, ${v.households.toLocaleString('en')} households, ${v.residents.toLocaleString('en')} members` +
+					(step.connections ? ` — ${step.connections} connections a target` : ''),
 				prepared && `(${prepared})`,
 				rows.length > 0 && table(rows, baseline)
 			]
