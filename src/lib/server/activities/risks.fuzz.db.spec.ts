@@ -1,7 +1,5 @@
-import { isHttpError } from '@sveltejs/kit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import {
 	duplicateStatuses,
 	riskCategories,
@@ -32,6 +30,18 @@ import {
 	createUser,
 	type County
 } from '../../../../tests/factories';
+import {
+	commandChecks,
+	expectReached,
+	fuzzCalls,
+	fuzzInputs,
+	localTimeBetween,
+	momentBetween,
+	parsed,
+	pickMostly,
+	validKey,
+	type FuzzedForm
+} from '../../../../tests/fuzz';
 import type { Actor } from '../access';
 import { db, schema } from '../db';
 import { listDuplicates, resolveDuplicate, runDuplicateCheck } from './duplicates';
@@ -52,73 +62,21 @@ import {
 
 useTestDatabase();
 
-const nasty = fc.constantFrom(
-	'\u0000',
-	'\u0007',
-	'\u202e',
-	'\ufeff',
-	'\ud800',
-	'\udfff',
-	'😀',
-	'\r\n',
-	'　',
-	'%',
-	'_',
-	'\\',
-	"'; drop table risk_flag; --",
-	'<script>alert(1)</script>',
-	'NaN',
-	'-1',
-	'1e309',
-	'2026-02-30T10:00',
-	'9999-12-31T23:59',
-	'2026-13',
-	'重病住院'
-);
-
-const text = fc.oneof(
-	fc.string({ maxLength: 30 }),
-	fc.string({ unit: 'grapheme', maxLength: 60 }),
-	fc.string({ unit: 'binary', maxLength: 200 }),
-	fc.array(nasty, { maxLength: 8 }).map((p) => p.join('')),
-	fc.string({ minLength: 990, maxLength: 1010 }),
-	fc.string({ unit: 'grapheme-composite', minLength: 1000, maxLength: 3000 }),
-	fc.uuid().map(String),
-	fc.constant('')
-);
-const spiked = fc
-	.tuple(
-		fc.array(nasty, { minLength: 1, maxLength: 3 }),
-		fc.constantFrom('户主重病住院', '已核实', 'ok')
-	)
-	.map(([parts, words]) => words + parts.join(words));
-const number = fc.oneof(
-	fc.integer(),
-	fc.double(),
-	fc.constantFrom(0, 1, 28, 29, 72, 720, 721, -1, 2.5, Number.MAX_SAFE_INTEGER + 2)
-);
-const anything: fc.Arbitrary<unknown> = fc.oneof(
-	text,
-	number,
-	fc.boolean(),
-	fc.constant(null),
-	fc.constant(undefined),
-	fc.array(fc.oneof(text, number), { maxLength: 3 }),
-	fc.dictionary(fc.string({ maxLength: 5 }), text, { maxKeys: 3 })
-);
-const field = (...valid: fc.Arbitrary<unknown>[]) =>
-	fc.option(fc.oneof(...valid, text, number, fc.boolean()), { nil: undefined });
+const { number, field, words, mostly, idFrom, fuzzForms } = fuzzInputs({
+	table: 'risk_flag',
+	nasty: ['2026-02-30T10:00', '9999-12-31T23:59', '2026-13', '重病住院'],
+	words: ['户主重病住院', '已核实'],
+	numbers: [28, 29, 72, 720, 721],
+	long: { minLength: 990, maxLength: 1010 },
+	longest: 3000,
+	bigInt: false
+});
 const month = fc
 	.tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 13 }))
 	.map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`);
-const localTime = fc
-	.date({ min: new Date('1990-01-01'), max: new Date('2040-01-01'), noInvalidDate: true })
-	.map(toShanghaiLocal);
-const validKey = fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/);
-const isCjk = /[\u3400-\u9fff]/;
-type Schema = z.ZodType;
+const localTime = localTimeBetween('1990-01-01', '2040-01-01');
 
-const forms = {
+const forms: Record<string, FuzzedForm> = {
 	raiseFlagSchema: {
 		schema: raiseFlagSchema,
 		fields: {
@@ -146,7 +104,8 @@ const forms = {
 			month: field(month),
 			nothingFound: field(),
 			note: field()
-		}
+		},
+		flags: ['nothingFound']
 	},
 	resolutionSchema: {
 		schema: resolutionSchema,
@@ -164,78 +123,10 @@ const forms = {
 			reportDueDay: field(fc.integer({ min: -2, max: 40 }))
 		}
 	}
-} satisfies Record<string, { schema: Schema; fields: Record<string, fc.Arbitrary<unknown>> }>;
-
-const flagsOf: Record<keyof typeof forms, string[]> = {
-	raiseFlagSchema: [],
-	verifySchema: [],
-	linkSchema: [],
-	closeSchema: [],
-	reportSchema: ['nothingFound'],
-	resolutionSchema: [],
-	runCheckSchema: [],
-	riskSettingSchema: []
 };
 
-/** As a page gets a post through superforms: every field there, a string but the flags. */
-const posted = (fields: Record<string, fc.Arbitrary<unknown>>, flags: string[]) =>
-	fc.record(
-		Object.fromEntries(
-			Object.keys(fields).map((k) => [
-				k,
-				flags.includes(k)
-					? fc.boolean()
-					: fc.oneof(
-							fields[k].filter((v): v is string => typeof v === 'string'),
-							text,
-							spiked,
-							fc.constant('')
-						)
-			])
-		)
-	);
-
-function expectAnswered(schema: Schema, input: unknown, { chinese }: { chinese: boolean }) {
-	const result = schema.safeParse(input);
-	if (result.success) {
-		expect(schema.parse(result.data)).toEqual(result.data);
-		return;
-	}
-	for (const issue of result.error.issues) {
-		expect(issue.message.trim()).not.toBe('');
-		if (chinese) {
-			expect(issue.message, JSON.stringify(issue)).toMatch(isCjk);
-			expect(issue.path.length, JSON.stringify(issue)).toBeGreaterThan(0);
-		}
-	}
-}
-
 describe('every risk form schema, fuzzed', () => {
-	describe.each(Object.entries(forms))('%s', (name, { schema, fields }) => {
-		it('answers a posted form in Chinese at a field, or takes it', () => {
-			fc.assert(
-				fc.property(posted(fields, flagsOf[name as keyof typeof forms]), (input) =>
-					expectAnswered(schema, input, { chinese: true })
-				),
-				{ numRuns: 150 }
-			);
-		});
-		it('never throws on values of any type', () => {
-			fc.assert(
-				fc.property(
-					fc.oneof(
-						fc.record(fields as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: [] }),
-						fc.record(Object.fromEntries(Object.keys(fields).map((k) => [k, anything])), {
-							requiredKeys: []
-						}),
-						fc.dictionary(fc.string({ maxLength: 12 }), anything, { maxKeys: 8 })
-					),
-					(input) => expectAnswered(schema, input, { chinese: false })
-				),
-				{ numRuns: 150 }
-			);
-		});
-	});
+	fuzzForms(forms, { numRuns: 150 });
 
 	it('the address-bar filters take anything, dropping what they do not know', () => {
 		fc.assert(
@@ -322,60 +213,18 @@ beforeAll(async () => {
 	});
 });
 
-const idFrom = (pool: () => string[]) =>
-	fc.oneof(
-		{ arbitrary: fc.nat().map((i) => pool()[i % pool().length]), weight: 8 },
-		{ arbitrary: fc.uuid().map(String), weight: 1 },
-		{ arbitrary: text, weight: 1 }
-	);
-const anyActor = fc
-	.oneof({ arbitrary: fc.constantFrom(1, 3), weight: 3 }, { arbitrary: fc.nat(), weight: 2 })
-	.map((i) => actors[i % actors.length]);
-const anyNow = fc.date({
-	min: new Date('2024-01-01T00:00:00Z'),
-	max: new Date('2030-12-31T00:00:00Z'),
-	noInvalidDate: true
-});
-const words = fc.oneof({ arbitrary: spiked, weight: 5 }, { arbitrary: text, weight: 1 });
-const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown> = text) =>
-	fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: other, weight: 1 });
+const anyActor = pickMostly(actors, [1, 3]);
+const anyNow = momentBetween('2024-01-01T00:00:00Z', '2030-12-31T00:00:00Z');
 
-type Tally = { refusedByForm: number; ok: number; failed: number; denied: number };
-const newTally = (): Tally => ({ refusedByForm: 0, ok: 0, failed: 0, denied: 0 });
+const { expectHandled, expectRead } = commandChecks({ field: true });
 
-/** A command's answer: a result, a typed failure at a field, or a 403/404; anything else fails. */
-async function expectHandled(p: Promise<unknown>, tally: Tally) {
-	try {
-		const result = (await p) as { ok: boolean; reason?: string; field?: string };
-		expect(typeof result.ok).toBe('boolean');
-		if (result.ok) tally.ok++;
-		else {
-			tally.failed++;
-			expect(typeof result.reason).toBe('string');
-			expect(typeof result.field).toBe('string');
-		}
-	} catch (e) {
-		if (isHttpError(e) && (e.status === 403 || e.status === 404)) {
-			tally.denied++;
-			return;
-		}
-		throw e;
-	}
-}
-
-function parsed<S extends Schema>(schema: S, input: unknown, tally: Tally): z.output<S> | null {
-	const result = schema.safeParse(input);
-	if (!result.success) tally.refusedByForm++;
-	return result.success ? result.data : null;
-}
-
-const runs = { numRuns: 60 };
+const runs = 60;
 
 describe('every risk command, fed what its schema lets through', () => {
 	it('raiseFlag', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				fc.record({
 					householdId: idFrom(() => ids.households),
@@ -388,25 +237,22 @@ describe('every risk command, fed what its schema lets through', () => {
 					foundAt: mostly(localTime),
 					idempotencyKey: mostly(validKey)
 				}),
-				anyNow,
-				async (actor, form, now) => {
-					const input = parsed(raiseFlagSchema, form, tally);
-					if (!input) return;
-					const p = raiseFlag(actor, input, now);
-					await expectHandled(p, tally);
-					const r = await p.catch(() => null);
-					if (r?.ok) ids.flags.push(r.id);
-				}
-			),
-			runs
+				anyNow
+			],
+			async (tally, actor, form, now) => {
+				const input = parsed(raiseFlagSchema, form, tally);
+				if (!input) return;
+				const r = await expectHandled(raiseFlag(actor, input, now), tally);
+				if (r?.ok) ids.flags.push(r.id);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('verifyFlag, linkFlag and closeFlag', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				idFrom(() => ids.flags),
 				fc.constantFrom('verify', 'link', 'close'),
@@ -416,29 +262,28 @@ describe('every risk command, fed what its schema lets through', () => {
 					targetId: idFrom(() => ids.targets),
 					outcome: mostly(fc.constantFrom(...riskOutcomes))
 				}),
-				anyNow,
-				async (actor, flagId, step, form, now) => {
-					if (step === 'verify') {
-						const input = parsed(verifySchema, form, tally);
-						if (input) await expectHandled(verifyFlag(actor, flagId, input, now), tally);
-					} else if (step === 'link') {
-						const input = parsed(linkSchema, form, tally);
-						if (input) await expectHandled(linkFlag(actor, flagId, input, now), tally);
-					} else {
-						const input = parsed(closeSchema, form, tally);
-						if (input) await expectHandled(closeFlag(actor, flagId, input, now), tally);
-					}
+				anyNow
+			],
+			async (tally, actor, flagId, step, form, now) => {
+				if (step === 'verify') {
+					const input = parsed(verifySchema, form, tally);
+					if (input) await expectHandled(verifyFlag(actor, flagId, input, now), tally);
+				} else if (step === 'link') {
+					const input = parsed(linkSchema, form, tally);
+					if (input) await expectHandled(linkFlag(actor, flagId, input, now), tally);
+				} else {
+					const input = parsed(closeSchema, form, tally);
+					if (input) await expectHandled(closeFlag(actor, flagId, input, now), tally);
 				}
-			),
-			runs
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('submitReport and saveRiskSetting', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				fc.record({
 					settlementId: idFrom(() => ids.settlements),
@@ -451,23 +296,22 @@ describe('every risk command, fed what its schema lets through', () => {
 					verifyWithinHours: mostly(fc.integer({ min: 1, max: 720 }), number),
 					reportDueDay: mostly(fc.integer({ min: 1, max: 28 }), number)
 				}),
-				anyNow,
-				async (actor, report, setting, now) => {
-					const r = parsed(reportSchema, report, tally);
-					if (r) await expectHandled(submitReport(actor, r, now), tally);
-					const s = parsed(riskSettingSchema, setting, tally);
-					if (s) await expectHandled(saveRiskSetting(actor, s), tally);
-				}
-			),
-			runs
+				anyNow
+			],
+			async (tally, actor, report, setting, now) => {
+				const r = parsed(reportSchema, report, tally);
+				if (r) await expectHandled(submitReport(actor, r, now), tally);
+				const s = parsed(riskSettingSchema, setting, tally);
+				if (s) await expectHandled(saveRiskSetting(actor, s), tally);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('runDuplicateCheck and resolveDuplicate', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			40,
+			[
 				anyActor,
 				fc.record({
 					month: mostly(month),
@@ -477,28 +321,27 @@ describe('every risk command, fed what its schema lets through', () => {
 					)
 				}),
 				fc.record({ status: mostly(fc.constantFrom('resolved', 'dismissed')), note: words }),
-				anyNow,
-				async (actor, run, resolution, now) => {
-					const r = parsed(runCheckSchema, run, tally);
-					if (r) await expectHandled(runDuplicateCheck(actor, r, now), tally);
-					const open = await db()
-						.select({ id: schema.duplicateBenefit.id })
-						.from(schema.duplicateBenefit);
-					ids.findings = open.map((x) => x.id);
-					const input = parsed(resolutionSchema, resolution, tally);
-					const id = ids.findings.length ? ids.findings[0] : crypto.randomUUID();
-					if (input) await expectHandled(resolveDuplicate(actor, id, input, now), tally);
-				}
-			),
-			{ numRuns: 40 }
+				anyNow
+			],
+			async (tally, actor, run, resolution, now) => {
+				const r = parsed(runCheckSchema, run, tally);
+				if (r) await expectHandled(runDuplicateCheck(actor, r, now), tally);
+				const open = await db()
+					.select({ id: schema.duplicateBenefit.id })
+					.from(schema.duplicateBenefit);
+				ids.findings = open.map((x) => x.id);
+				const input = parsed(resolutionSchema, resolution, tally);
+				const id = ids.findings.length ? ids.findings[0] : crypto.randomUUID();
+				if (input) await expectHandled(resolveDuplicate(actor, id, input, now), tally);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('the reads: listFlags, flagCounts, getFlag, monthReport, reportStatus, listDuplicates', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			40,
+			[
 				anyActor,
 				idFrom(() => ids.flags),
 				idFrom(() => ids.settlements),
@@ -513,22 +356,17 @@ describe('every risk command, fed what its schema lets through', () => {
 					{ requiredKeys: [] }
 				),
 				month,
-				anyNow,
-				async (actor, flagId, settlementId, form, m, now) => {
-					const filter = flagFilterSchema.parse(form);
-					const ok = () => ({ ok: true });
-					await expectHandled(listFlags(actor, filter, now).then(ok), tally);
-					await expectHandled(flagCounts(actor, { settlementId, month: m }, now).then(ok), tally);
-					await expectHandled(getFlag(actor, flagId, now).then(ok), tally);
-					await expectHandled(monthReport(actor, { settlementId, month: m }, now).then(ok), tally);
-					await expectHandled(reportStatus(actor, { month: m }, now).then(ok), tally);
-					await expectHandled(
-						listDuplicates(actor, duplicateFilterSchema.parse(form)).then(ok),
-						tally
-					);
-				}
-			),
-			{ numRuns: 40 }
+				anyNow
+			],
+			async (tally, actor, flagId, settlementId, form, m, now) => {
+				const filter = flagFilterSchema.parse(form);
+				await expectRead(listFlags(actor, filter, now), tally);
+				await expectRead(flagCounts(actor, { settlementId, month: m }, now), tally);
+				await expectRead(getFlag(actor, flagId, now), tally);
+				await expectRead(monthReport(actor, { settlementId, month: m }, now), tally);
+				await expectRead(reportStatus(actor, { month: m }, now), tally);
+				await expectRead(listDuplicates(actor, duplicateFilterSchema.parse(form)), tally);
+			}
 		);
 		expect(tally.ok, JSON.stringify(tally)).toBeGreaterThan(0);
 		expect(tally.denied, JSON.stringify(tally)).toBeGreaterThan(0);

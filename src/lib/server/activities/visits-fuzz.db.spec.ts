@@ -2,7 +2,6 @@ import { isHttpError } from '@sveltejs/kit';
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { careGroups, riskCategories, visitModes, wellbeings } from '$lib/activities/vocab';
 import {
 	endTargetSchema,
@@ -26,6 +25,19 @@ import {
 	type County,
 	type Settlement
 } from '../../../../tests/factories';
+import {
+	commandChecks,
+	dayBetween,
+	expectReached,
+	fuzzCalls,
+	fuzzInputs,
+	isCjk,
+	momentBetween,
+	parsed,
+	pickMostly,
+	validKey,
+	type FuzzedForm
+} from '../../../../tests/fuzz';
 import type { Actor } from '../access';
 import { db, schema } from '../db';
 import {
@@ -50,101 +62,15 @@ import {
 
 useTestDatabase();
 
-/** Strings that have broken forms before: NUL, controls, bidi, BOM, lone surrogates, emoji, SQL. */
-const nasty = fc.constantFrom(
-	'\u0000',
-	'\u0007',
-	'\u202e',
-	'\ufeff',
-	'\ud800',
-	'\udfff',
-	'😀',
-	'👨‍👩‍👧‍👦',
-	'\r\n',
-	'　',
-	'%',
-	'_',
-	'\\',
-	"'; drop table care_visit; --",
-	'<script>alert(1)</script>',
-	'NaN',
-	'-1',
-	'1e309',
-	'2026-02-30',
-	'0000-01-01',
-	'FW',
-	'XQ00000000000000000000',
-	'独居老人'
-);
+const { text, spiked, field, words, mostly, idFrom, fuzzForms } = fuzzInputs({
+	table: 'care_visit',
+	nasty: ['2026-02-30', '0000-01-01', 'FW', 'XQ00000000000000000000', '独居老人'],
+	words: ['老人独自在家，身体尚可', '家中漏雨需要维修'],
+	numbers: [7, 366, 367],
+	long: { minLength: 990, maxLength: 2010 }
+});
 
-/** Any string a form field may carry, up to 5,000 characters. */
-const text = fc.oneof(
-	fc.string({ maxLength: 30 }),
-	fc.string({ unit: 'grapheme', maxLength: 60 }),
-	fc.string({ unit: 'binary', maxLength: 200 }),
-	fc.array(nasty, { maxLength: 8 }).map((parts) => parts.join('')),
-	fc.string({ minLength: 990, maxLength: 2010 }),
-	fc.string({ unit: 'grapheme-composite', minLength: 1000, maxLength: 5000 }),
-	fc.uuid().map(String),
-	fc.constant('')
-);
-
-/** Words a form would take, with something nasty inside. */
-const spiked = fc
-	.tuple(
-		fc.array(nasty, { minLength: 1, maxLength: 3 }),
-		fc.constantFrom('老人独自在家，身体尚可', '家中漏雨需要维修', 'ok')
-	)
-	.map(([parts, words]) => words + parts.join(words));
-
-const number = fc.oneof(
-	fc.integer(),
-	fc.double(),
-	fc.constantFrom(0, 1, 7, 366, 367, -1, 2.5, Number.MAX_SAFE_INTEGER + 2, 1e308)
-);
-
-const anything: fc.Arbitrary<unknown> = fc.oneof(
-	text,
-	number,
-	fc.boolean(),
-	fc.constant(null),
-	fc.constant(undefined),
-	fc.bigInt(),
-	fc.array(fc.oneof(text, number), { maxLength: 4 }),
-	fc.dictionary(fc.string({ maxLength: 5 }), text, { maxKeys: 3 })
-);
-
-const field = (...valid: fc.Arbitrary<unknown>[]) =>
-	fc.option(fc.oneof(...valid, text, number, fc.boolean()), { nil: undefined });
-
-const isCjk = /[\u3400-\u9fff]/;
-
-type Schema = z.ZodType;
-
-/** safeParse never throws; a refusal names a field and says why, in Chinese. */
-function expectAnswered(schema: Schema, input: unknown, { chinese }: { chinese: boolean }) {
-	const result = schema.safeParse(input);
-	if (result.success) {
-		expect(schema.parse(result.data)).toEqual(result.data);
-		return result;
-	}
-	expect(result.error.issues.length).toBeGreaterThan(0);
-	for (const issue of result.error.issues) {
-		expect(typeof issue.message).toBe('string');
-		expect(issue.message.trim()).not.toBe('');
-		if (chinese) {
-			expect(issue.message, JSON.stringify(issue)).toMatch(isCjk);
-			expect(issue.path.length, JSON.stringify(issue)).toBeGreaterThan(0);
-		}
-	}
-	return result;
-}
-
-const validKey = fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/);
-const day = fc
-	.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z') })
-	.filter((d) => !Number.isNaN(d.getTime()))
-	.map((d) => d.toISOString().slice(0, 10));
+const day = dayBetween('2025-01-01T00:00:00Z', '2027-12-31T00:00:00Z');
 /** A day a visit may well be on: after the targets' start, before the commands' "now". */
 const visitDay = fc
 	.integer({ min: 0, max: 333 })
@@ -155,7 +81,7 @@ const intervalText = fc.oneof(
 	fc.constantFrom('7', '014', '1.5', ' 30 ')
 );
 
-const forms = {
+const forms: Record<string, FuzzedForm> = {
 	targetSchema: {
 		schema: targetSchema,
 		fields: {
@@ -206,54 +132,10 @@ const forms = {
 			extremePovertyDays: field(intervalText)
 		}
 	}
-} satisfies Record<string, { schema: Schema; fields: Record<string, fc.Arbitrary<unknown>> }>;
-
-const formOf = (fields: Record<string, fc.Arbitrary<unknown>>) =>
-	fc.record(fields, { requiredKeys: [] });
-
-/** As superforms hands a post to a page: every field there, every value a string. */
-const posted = (fields: Record<string, fc.Arbitrary<unknown>>) =>
-	fc.record(
-		Object.fromEntries(
-			Object.keys(fields).map((k) => [
-				k,
-				fc.oneof(
-					fields[k].filter((v): v is string => typeof v === 'string'),
-					text,
-					spiked,
-					fc.constant('')
-				)
-			])
-		)
-	);
+};
 
 describe('every care-visit form schema, fuzzed', () => {
-	describe.each(Object.entries(forms))('%s', (_name, { schema, fields }) => {
-		it('answers a posted form in Chinese at a field, or takes it', () => {
-			fc.assert(
-				fc.property(posted(fields), (input) => {
-					expectAnswered(schema, input, { chinese: true });
-				}),
-				{ numRuns: 200 }
-			);
-		});
-
-		it('never throws on values of any type', () => {
-			fc.assert(
-				fc.property(
-					fc.oneof(
-						formOf(fields),
-						formOf(Object.fromEntries(Object.keys(fields).map((k) => [k, anything]))),
-						fc.dictionary(fc.string({ maxLength: 12 }), anything, { maxKeys: 12 })
-					),
-					(input) => {
-						expectAnswered(schema, input, { chinese: false });
-					}
-				),
-				{ numRuns: 200 }
-			);
-		});
-	});
+	fuzzForms(forms, { numRuns: 200 });
 
 	it('the address-bar filters take anything, dropping what they do not know', () => {
 		fc.assert(
@@ -364,62 +246,27 @@ beforeAll(async () => {
 	}
 });
 
-const idFrom = (pool: () => string[]) =>
-	fc.oneof(
-		{ arbitrary: fc.nat().map((i) => pool()[i % pool().length]), weight: 8 },
-		{ arbitrary: fc.uuid().map(String), weight: 1 },
-		{ arbitrary: text, weight: 1 }
-	);
-
 /** Anyone, but mostly the point's own staff, whose calls get furthest. */
-const anyActor = fc
-	.oneof({ arbitrary: fc.constantFrom(0, 1, 2), weight: 3 }, { arbitrary: fc.nat(), weight: 2 })
-	.map((i) => actors[i % actors.length]);
-const anyNow = fc.date({
-	min: new Date('2026-12-01T00:00:00Z'),
-	max: new Date('2027-12-31T00:00:00Z'),
-	noInvalidDate: true
+const anyActor = pickMostly(actors, [0, 1, 2]);
+const anyNow = momentBetween('2026-12-01T00:00:00Z', '2027-12-31T00:00:00Z');
+
+const { expectHandled } = commandChecks({
+	reasons: [
+		'inactive',
+		'no_worker',
+		'duplicate',
+		'ended',
+		'future',
+		'before_since',
+		'household_ended',
+		'not_found',
+		'other_household',
+		'already_linked',
+		'nothing',
+		'not_county'
+	],
+	field: true
 });
-
-const failureReasons = [
-	'inactive',
-	'no_worker',
-	'duplicate',
-	'ended',
-	'future',
-	'before_since',
-	'household_ended',
-	'not_found',
-	'other_household',
-	'already_linked',
-	'nothing',
-	'not_county'
-];
-
-type Tally = { refusedByForm: number; ok: number; failed: number; denied: number };
-const newTally = (): Tally => ({ refusedByForm: 0, ok: 0, failed: 0, denied: 0 });
-
-/** A command's answer: a result, a typed failure at a field, or a 403/404; anything else fails. */
-async function expectHandled<T>(p: Promise<T>, tally: Tally): Promise<T | null> {
-	try {
-		const result = await p;
-		const r = result as { ok: boolean; reason?: string; field?: string };
-		expect(typeof r.ok).toBe('boolean');
-		if (r.ok) tally.ok++;
-		else {
-			tally.failed++;
-			expect(failureReasons).toContain(r.reason);
-			expect(typeof r.field).toBe('string');
-		}
-		return result;
-	} catch (e) {
-		if (isHttpError(e) && (e.status === 403 || e.status === 404)) {
-			tally.denied++;
-			return null;
-		}
-		throw e;
-	}
-}
 
 /** A read's answer: a value, or a 404; anything else fails. */
 async function expectRead(p: Promise<unknown>): Promise<void> {
@@ -431,23 +278,13 @@ async function expectRead(p: Promise<unknown>): Promise<void> {
 	}
 }
 
-function parsed<S extends Schema>(schema: S, input: unknown, tally: Tally): z.output<S> | null {
-	const result = schema.safeParse(input);
-	if (!result.success) tally.refusedByForm++;
-	return result.success ? result.data : null;
-}
-
-const words = fc.oneof({ arbitrary: spiked, weight: 5 }, { arbitrary: text, weight: 1 });
-const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown> = text) =>
-	fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: other, weight: 1 });
-
-const fuzzRuns = { numRuns: 60 };
+const fuzzRuns = 60;
 
 describe('every care-visit command, fed what its schema lets through', () => {
 	it('addTarget', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			fuzzRuns,
+			[
 				anyActor,
 				fc.record({
 					residentId: idFrom(() => ids.residents),
@@ -459,23 +296,22 @@ describe('every care-visit command, fed what its schema lets through', () => {
 					),
 					since: mostly(day),
 					note: words
-				}),
-				async (actor, form) => {
-					const input = parsed(targetSchema, form, tally);
-					if (!input) return;
-					const r = await expectHandled(addTarget(actor, input), tally);
-					if (r?.ok) ids.targets.push(r.id);
-				}
-			),
-			fuzzRuns
+				})
+			],
+			async (tally, actor, form) => {
+				const input = parsed(targetSchema, form, tally);
+				if (!input) return;
+				const r = await expectHandled(addTarget(actor, input), tally);
+				if (r?.ok) ids.targets.push(r.id);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('recordVisit, with and without a risk', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			80,
+			[
 				anyActor,
 				fc
 					.tuple(
@@ -508,76 +344,69 @@ describe('every care-visit command, fed what its schema lets through', () => {
 						)
 					)
 					.map(([visit, risk]) => ({ ...visit, ...risk })),
-				anyNow,
-				async (actor, form, now) => {
-					const input = parsed(visitSchema, form, tally);
-					if (!input) return;
-					const r = await expectHandled(recordVisit(actor, input, now), tally);
-					if (r?.ok) {
-						ids.visits.push(r.visitId);
-						// the flag and the visit are one
-						const [row] = await db()
-							.select({ riskFlagId: schema.careVisit.riskFlagId })
-							.from(schema.careVisit)
-							.where(eq(schema.careVisit.id, r.visitId));
-						expect(row.riskFlagId).toBe(r.riskFlagId);
-						if (!r.duplicate) expect(!!r.riskFlagId).toBe(!!input.riskCategory);
-					}
+				anyNow
+			],
+			async (tally, actor, form, now) => {
+				const input = parsed(visitSchema, form, tally);
+				if (!input) return;
+				const r = await expectHandled(recordVisit(actor, input, now), tally);
+				if (r?.ok) {
+					ids.visits.push(r.visitId);
+					// the flag and the visit are one
+					const [row] = await db()
+						.select({ riskFlagId: schema.careVisit.riskFlagId })
+						.from(schema.careVisit)
+						.where(eq(schema.careVisit.id, r.visitId));
+					expect(row.riskFlagId).toBe(r.riskFlagId);
+					if (!r.duplicate) expect(!!r.riskFlagId).toBe(!!input.riskCategory);
 				}
-			),
-			{ numRuns: 80 }
+			}
 		);
 		// visits were recorded, not only refused
 		expect(tally.ok, JSON.stringify(tally)).toBeGreaterThan(0);
 	});
 
 	it('linkVisitByRef and linkVisit', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			fuzzRuns,
+			[
 				anyActor,
 				idFrom(() => ids.visits),
 				fc.oneof(
 					idFrom(() => ids.refs),
 					fc.constantFrom('FW00000000', 'xq1', 'FW999999999999')
 				),
-				fc.boolean(),
-				async (actor, visitId, ref, byId) => {
-					if (byId) {
-						await expectHandled(linkVisit(actor, visitId, { serviceRequestId: ref }), tally);
-						await expectHandled(linkVisit(actor, visitId, { needId: ref }), tally);
-						return;
-					}
-					const input = parsed(linkSchema, { ref }, tally);
-					if (input) await expectHandled(linkVisitByRef(actor, visitId, input.ref), tally);
+				fc.boolean()
+			],
+			async (tally, actor, visitId, ref, byId) => {
+				if (byId) {
+					await expectHandled(linkVisit(actor, visitId, { serviceRequestId: ref }), tally);
+					await expectHandled(linkVisit(actor, visitId, { needId: ref }), tally);
+					return;
 				}
-			),
-			fuzzRuns
+				const input = parsed(linkSchema, { ref }, tally);
+				if (input) await expectHandled(linkVisitByRef(actor, visitId, input.ref), tally);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('endTarget', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
-				anyActor,
-				fc.record({ targetId: idFrom(() => ids.targets), endReason: words }),
-				anyNow,
-				async (actor, form, now) => {
-					const input = parsed(endTargetSchema, form, tally);
-					if (input) await expectHandled(endTarget(actor, input, now), tally);
-				}
-			),
-			{ numRuns: 40 }
+		const tally = await fuzzCalls(
+			40,
+			[anyActor, fc.record({ targetId: idFrom(() => ids.targets), endReason: words }), anyNow],
+			async (tally, actor, form, now) => {
+				const input = parsed(endTargetSchema, form, tally);
+				if (input) await expectHandled(endTarget(actor, input, now), tally);
+			}
 		);
-		expect(tally.ok + tally.failed, JSON.stringify(tally)).toBeGreaterThan(0);
+		expectReached(tally);
 	});
 
 	it('saveCareSetting', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			40,
+			[
 				anyActor,
 				fc.record({
 					regionId: idFrom(() => ids.regions),
@@ -586,20 +415,20 @@ describe('every care-visit command, fed what its schema lets through', () => {
 					leftBehindChildDays: intervalText,
 					childInDifficultyDays: intervalText,
 					extremePovertyDays: intervalText
-				}),
-				async (actor, form) => {
-					const input = parsed(settingSchema, form, tally);
-					if (input) await expectHandled(saveCareSetting(actor, input), tally);
-				}
-			),
-			{ numRuns: 40 }
+				})
+			],
+			async (tally, actor, form) => {
+				const input = parsed(settingSchema, form, tally);
+				if (input) await expectHandled(saveCareSetting(actor, input), tally);
+			}
 		);
 		expect(tally.ok + tally.failed + tally.denied, JSON.stringify(tally)).toBeGreaterThan(0);
 	});
 
 	it('the reads: lists, schedules, rates, searches and records answer or 404', async () => {
-		await fc.assert(
-			fc.asyncProperty(
+		await fuzzCalls(
+			40,
+			[
 				anyActor,
 				fc.record({
 					settlement: idFrom(() => ids.settlements),
@@ -615,32 +444,31 @@ describe('every care-visit command, fed what its schema lets through', () => {
 					group: fc.constantFrom('', ...careGroups),
 					ended: fc.boolean()
 				}),
-				anyNow,
-				async (actor, q, now) => {
-					await expectRead(
-						listTargets(
-							actor,
-							{
-								settlementId: q.settlement,
-								workerId: q.worker,
-								group: q.group,
-								ended: q.ended,
-								after: q.after
-							},
-							now
-						)
-					);
-					await expectRead(
-						listSchedule(actor, { workerId: q.worker, settlementId: q.settlement }, now)
-					);
-					await expectRead(listOverdue(actor, { settlementId: q.settlement }, now));
-					await expectRead(visitRates(actor, { month: q.month }, now));
-					await expectRead(searchVisitResidents(actor, q.settlement, q.q));
-					await expectRead(getCareTarget(actor, q.target, now));
-					await expectRead(getVisit(actor, q.visit));
-				}
-			),
-			{ numRuns: 40 }
+				anyNow
+			],
+			async (_tally, actor, q, now) => {
+				await expectRead(
+					listTargets(
+						actor,
+						{
+							settlementId: q.settlement,
+							workerId: q.worker,
+							group: q.group,
+							ended: q.ended,
+							after: q.after
+						},
+						now
+					)
+				);
+				await expectRead(
+					listSchedule(actor, { workerId: q.worker, settlementId: q.settlement }, now)
+				);
+				await expectRead(listOverdue(actor, { settlementId: q.settlement }, now));
+				await expectRead(visitRates(actor, { month: q.month }, now));
+				await expectRead(searchVisitResidents(actor, q.settlement, q.q));
+				await expectRead(getCareTarget(actor, q.target, now));
+				await expectRead(getVisit(actor, q.visit));
+			}
 		);
 		// the fuzz reached records, not only refusals
 		expect(ids.visits.length).toBeGreaterThan(0);

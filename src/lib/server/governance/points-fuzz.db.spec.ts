@@ -1,8 +1,6 @@
-import { isHttpError } from '@sveltejs/kit';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import {
 	appealDecisionSchema,
 	appealSchema,
@@ -31,6 +29,16 @@ import {
 	givePoints,
 	testItems
 } from '../../../../tests/governance-points';
+import {
+	commandChecks,
+	expectReached,
+	fuzzCalls,
+	fuzzInputs,
+	parsed,
+	pickMostly,
+	validKey,
+	type FuzzedForm
+} from '../../../../tests/fuzz';
 import type { Actor } from '../access';
 import { db } from '../db';
 import { rowsOf } from '../settlements/shared';
@@ -59,91 +67,18 @@ import {
 
 useTestDatabase();
 
-/** Strings that have broken forms before: NUL, controls, bidi, BOM, lone surrogates, emoji, SQL. */
-const nasty = fc.constantFrom(
-	'\u0000',
-	'\u0007',
-	'\u202e',
-	'\ufeff',
-	'\ud800',
-	'\udfff',
-	'😀',
-	'\r\n',
-	'　',
-	'%',
-	'_',
-	'\\',
-	"'; drop table points_entry; --",
-	'<script>alert(1)</script>',
-	'NaN',
-	'Infinity',
-	'-1',
-	'1e309',
-	'0x1F',
-	'elder_care'
-);
+const { text, spiked, words, mostly, idFrom, fuzzForms } = fuzzInputs({
+	table: 'points_entry',
+	nasty: ['elder_care'],
+	words: ['帮助邻居搬家', '维持'],
+	numbers: [99, 100, 100_001],
+	long: { minLength: 490, maxLength: 520 }
+});
 
-const text = fc.oneof(
-	fc.string({ maxLength: 30 }),
-	fc.string({ unit: 'grapheme', maxLength: 60 }),
-	fc.string({ unit: 'binary', maxLength: 200 }),
-	fc.array(nasty, { maxLength: 8 }).map((parts) => parts.join('')),
-	fc.string({ minLength: 490, maxLength: 520 }),
-	fc.string({ unit: 'grapheme-composite', minLength: 1000, maxLength: 5000 }),
-	fc.uuid().map(String),
-	fc.constant('')
-);
-
-const spiked = fc
-	.tuple(
-		fc.array(nasty, { minLength: 1, maxLength: 3 }),
-		fc.constantFrom('帮助邻居搬家', '维持', 'ok')
-	)
-	.map(([parts, w]) => w + parts.join(w));
-
-const number = fc.oneof(
-	fc.integer(),
-	fc.double(),
-	fc.constantFrom(0, 1, 99, 100, -1, 2.5, 100_001, Number.MAX_SAFE_INTEGER + 2, 1e308)
-);
-
-const anything: fc.Arbitrary<unknown> = fc.oneof(
-	text,
-	number,
-	fc.boolean(),
-	fc.constant(null),
-	fc.constant(undefined),
-	fc.bigInt(),
-	fc.array(fc.oneof(text, number), { maxLength: 4 }),
-	fc.dictionary(fc.string({ maxLength: 5 }), text, { maxKeys: 3 })
-);
-
-const isCjk = /[\u3400-\u9fff]/;
-type Schema = z.ZodType;
-
-function expectAnswered(schema: Schema, input: unknown, { chinese }: { chinese: boolean }) {
-	const result = schema.safeParse(input);
-	if (result.success) {
-		expect(schema.parse(result.data)).toEqual(result.data);
-		return result;
-	}
-	expect(result.error.issues.length).toBeGreaterThan(0);
-	for (const issue of result.error.issues) {
-		expect(typeof issue.message).toBe('string');
-		expect(issue.message.trim()).not.toBe('');
-		if (chinese) {
-			expect(issue.message, JSON.stringify(issue)).toMatch(isCjk);
-			expect(issue.path.length, JSON.stringify(issue)).toBeGreaterThan(0);
-		}
-	}
-	return result;
-}
-
-const validKey = fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/);
 const itemCodes = fc.constantFrom(...testItems.map((i) => i.code), 'draft_only', 'no_such');
 
 /** Each form's fields with values a page might get. */
-const forms = {
+const forms: Record<string, FuzzedForm> = {
 	awardSchema: {
 		schema: awardSchema,
 		fields: {
@@ -152,15 +87,13 @@ const forms = {
 			itemCode: itemCodes,
 			reason: spiked,
 			idempotencyKey: validKey
-		},
-		flags: []
+		}
 	},
-	reversalSchema: { schema: reversalSchema, fields: { reason: spiked }, flags: [] },
-	appealSchema: { schema: appealSchema, fields: { reason: spiked }, flags: [] },
+	reversalSchema: { schema: reversalSchema, fields: { reason: spiked } },
+	appealSchema: { schema: appealSchema, fields: { reason: spiked } },
 	appealDecisionSchema: {
 		schema: appealDecisionSchema,
-		fields: { decision: fc.constantFrom('uphold', 'reject'), note: spiked },
-		flags: []
+		fields: { decision: fc.constantFrom('uphold', 'reject'), note: spiked }
 	},
 	shopItemSchema: {
 		schema: shopItemSchema,
@@ -179,8 +112,7 @@ const forms = {
 			donorOrganizationId: fc.uuid(),
 			donorName: spiked,
 			note: spiked
-		},
-		flags: []
+		}
 	},
 	redeemSchema: {
 		schema: redeemSchema,
@@ -189,61 +121,13 @@ const forms = {
 			householdId: fc.uuid(),
 			quantity: fc.integer({ min: -2, max: 120 }).map(String),
 			idempotencyKey: validKey
-		},
-		flags: []
+		}
 	},
-	handoverSchema: { schema: handoverSchema, fields: { redemptionId: fc.uuid() }, flags: [] }
-} satisfies Record<
-	string,
-	{ schema: Schema; fields: Record<string, fc.Arbitrary<unknown>>; flags: string[] }
->;
-
-/** As a page gets a post through superforms: every field there, strings but the flags. */
-const posted = (fields: Record<string, fc.Arbitrary<unknown>>, flags: string[]) =>
-	fc.record(
-		Object.fromEntries(
-			Object.keys(fields).map((k) => [
-				k,
-				flags.includes(k)
-					? fc.boolean()
-					: fc.oneof(
-							fields[k].filter((v): v is string => typeof v === 'string'),
-							text,
-							spiked,
-							fc.constant('')
-						)
-			])
-		)
-	);
+	handoverSchema: { schema: handoverSchema, fields: { redemptionId: fc.uuid() } }
+};
 
 describe('every points and shop form schema, fuzzed', () => {
-	describe.each(Object.entries(forms))('%s', (_name, { schema, fields, flags }) => {
-		it('answers a posted form in Chinese at a field, or takes it', () => {
-			fc.assert(
-				fc.property(posted(fields, flags), (input) => {
-					expectAnswered(schema, input, { chinese: true });
-				}),
-				{ numRuns: 200 }
-			);
-		});
-
-		it('never throws on values of any type', () => {
-			fc.assert(
-				fc.property(
-					fc.oneof(
-						fc.record(Object.fromEntries(Object.keys(fields).map((k) => [k, anything])), {
-							requiredKeys: []
-						}),
-						fc.dictionary(fc.string({ maxLength: 12 }), anything, { maxKeys: 8 })
-					),
-					(input) => {
-						expectAnswered(schema, input, { chinese: false });
-					}
-				),
-				{ numRuns: 200 }
-			);
-		});
-	});
+	fuzzForms(forms, { numRuns: 200 });
 
 	it('the address-bar filters take anything, dropping what they do not know', () => {
 		for (const schema of [
@@ -311,62 +195,18 @@ beforeAll(async () => {
 		ids.items.push((await createShopItemRow(s, { cost: 3, stock: 40 })).id);
 });
 
-const idFrom = (pool: () => string[]) =>
-	fc.oneof(
-		{ arbitrary: fc.nat().map((i) => pool()[i % Math.max(pool().length, 1)] ?? ''), weight: 8 },
-		{ arbitrary: fc.uuid().map(String), weight: 1 },
-		{ arbitrary: text, weight: 1 }
-	);
-
 /** Anyone, but mostly the resident and the staff of A, whose calls get furthest. */
-const anyActor = fc
-	.oneof({ arbitrary: fc.constantFrom(0, 1, 2), weight: 3 }, { arbitrary: fc.nat(), weight: 2 })
-	.map((i) => actors[i % actors.length]);
+const anyActor = pickMostly(actors, [0, 1, 2]);
 
-type Tally = { refusedByForm: number; ok: number; failed: number; denied: number };
-const newTally = (): Tally => ({ refusedByForm: 0, ok: 0, failed: 0, denied: 0 });
+const { expectHandled, expectRead } = commandChecks({ field: true });
 
-/** A command's answer: a result, a typed failure at a field, or a 403/404; anything else fails. */
-async function expectHandled<T>(p: Promise<T>, tally: Tally): Promise<T | null> {
-	try {
-		const result = await p;
-		const r = result as { ok: boolean; reason?: string; field?: string };
-		expect(typeof r.ok).toBe('boolean');
-		if (r.ok) tally.ok++;
-		else {
-			tally.failed++;
-			expect(typeof r.reason).toBe('string');
-			expect(typeof r.field).toBe('string');
-		}
-		return result;
-	} catch (e) {
-		if (isHttpError(e) && (e.status === 403 || e.status === 404)) {
-			tally.denied++;
-			return null;
-		}
-		throw e;
-	}
-}
-
-function parsed<S extends Schema>(schema: S, input: unknown, tally: Tally): z.output<S> | null {
-	const result = schema.safeParse(input);
-	if (!result.success) tally.refusedByForm++;
-	return result.success ? result.data : null;
-}
-
-const words = fc.oneof({ arbitrary: spiked, weight: 5 }, { arbitrary: text, weight: 1 });
-const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown> = text) =>
-	fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: other, weight: 1 });
-const runs = { numRuns: 60 };
-
-/** The fuzz got past the form and the access check, not only refused. */
-const reached = (t: Tally) => expect(t.ok + t.failed, JSON.stringify(t)).toBeGreaterThan(0);
+const runs = 60;
 
 describe('every points and shop command, fed what its schema lets through', () => {
 	it('awardPoints', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				fc.record({
 					householdId: idFrom(() => ids.households),
@@ -377,72 +217,64 @@ describe('every points and shop command, fed what its schema lets through', () =
 					itemCode: mostly(itemCodes),
 					reason: words,
 					idempotencyKey: mostly(validKey)
-				}),
-				async (actor, form) => {
-					const input = parsed(awardSchema, form, tally);
-					if (!input) return;
-					const r = await expectHandled(awardPoints(actor, input), tally);
-					if (r?.ok) ids.entries.push(r.entryId);
-				}
-			),
-			runs
+				})
+			],
+			async (tally, actor, form) => {
+				const input = parsed(awardSchema, form, tally);
+				if (!input) return;
+				const r = await expectHandled(awardPoints(actor, input), tally);
+				if (r?.ok) ids.entries.push(r.entryId);
+			}
 		);
-		reached(tally);
+		expectReached(tally);
 	});
 
 	it('fileAppeal and reverseEntry', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
-				anyActor,
-				idFrom(() => ids.entries),
-				fc.record({ reason: words }),
-				fc.boolean(),
-				async (actor, entryId, form, appeal) => {
-					if (appeal) {
-						const input = parsed(appealSchema, form, tally);
-						if (!input) return;
-						const r = await expectHandled(fileAppeal(actor, entryId, input), tally);
-						if (r?.ok) ids.appeals.push(r.appealId);
-					} else {
-						const input = parsed(reversalSchema, form, tally);
-						if (input) await expectHandled(reverseEntry(actor, entryId, input), tally);
-					}
+		const tally = await fuzzCalls(
+			runs,
+			[anyActor, idFrom(() => ids.entries), fc.record({ reason: words }), fc.boolean()],
+			async (tally, actor, entryId, form, appeal) => {
+				if (appeal) {
+					const input = parsed(appealSchema, form, tally);
+					if (!input) return;
+					const r = await expectHandled(fileAppeal(actor, entryId, input), tally);
+					if (r?.ok) ids.appeals.push(r.appealId);
+				} else {
+					const input = parsed(reversalSchema, form, tally);
+					if (input) await expectHandled(reverseEntry(actor, entryId, input), tally);
 				}
-			),
-			runs
+			}
 		);
-		reached(tally);
+		expectReached(tally);
 	});
 
 	it('decideAppeal', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			40,
+			[
 				anyActor,
 				idFrom(() => ids.appeals),
-				fc.record({ decision: mostly(fc.constantFrom('uphold', 'reject')), note: words }),
-				async (actor, appealId, form) => {
-					const input = parsed(appealDecisionSchema, form, tally);
-					if (input)
-						await expectHandled(
-							decideAppeal(actor, appealId, {
-								uphold: input.decision === 'uphold',
-								note: input.note
-							}),
-							tally
-						);
-				}
-			),
-			{ numRuns: 40 }
+				fc.record({ decision: mostly(fc.constantFrom('uphold', 'reject')), note: words })
+			],
+			async (tally, actor, appealId, form) => {
+				const input = parsed(appealDecisionSchema, form, tally);
+				if (input)
+					await expectHandled(
+						decideAppeal(actor, appealId, {
+							uphold: input.decision === 'uphold',
+							note: input.note
+						}),
+						tally
+					);
+			}
 		);
 		expect(tally.ok + tally.failed + tally.denied + tally.refusedByForm).toBeGreaterThan(0);
 	});
 
 	it('createShopItem, updateShopItem and restock', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				idFrom(() => ids.settlements),
 				idFrom(() => ids.items),
@@ -461,30 +293,29 @@ describe('every points and shop command, fed what its schema lets through', () =
 					donorName: words,
 					note: words
 				}),
-				fc.constantFrom('create', 'update', 'restock'),
-				async (actor, settlementId, itemId, itemForm, restockForm, what) => {
-					if (what === 'restock') {
-						const input = parsed(restockSchema, restockForm, tally);
-						if (input) await expectHandled(restock(actor, itemId, input), tally);
-						return;
-					}
-					const input = parsed(shopItemSchema, itemForm, tally);
-					if (!input) return;
-					if (what === 'create') {
-						const r = await expectHandled(createShopItem(actor, settlementId, input), tally);
-						if (r?.ok) ids.items.push(r.id);
-					} else await expectHandled(updateShopItem(actor, itemId, input), tally);
+				fc.constantFrom('create', 'update', 'restock')
+			],
+			async (tally, actor, settlementId, itemId, itemForm, restockForm, what) => {
+				if (what === 'restock') {
+					const input = parsed(restockSchema, restockForm, tally);
+					if (input) await expectHandled(restock(actor, itemId, input), tally);
+					return;
 				}
-			),
-			runs
+				const input = parsed(shopItemSchema, itemForm, tally);
+				if (!input) return;
+				if (what === 'create') {
+					const r = await expectHandled(createShopItem(actor, settlementId, input), tally);
+					if (r?.ok) ids.items.push(r.id);
+				} else await expectHandled(updateShopItem(actor, itemId, input), tally);
+			}
 		);
-		reached(tally);
+		expectReached(tally);
 	});
 
 	it('redeem and markHandedOver', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			runs,
+			[
 				anyActor,
 				fc.record({
 					itemId: idFrom(() => ids.items),
@@ -495,46 +326,39 @@ describe('every points and shop command, fed what its schema lets through', () =
 					quantity: mostly(fc.integer({ min: 0, max: 101 }).map(String)),
 					idempotencyKey: mostly(validKey)
 				}),
-				idFrom(() => ids.redemptions),
-				async (actor, form, redemptionId) => {
-					const input = parsed(redeemSchema, form, tally);
-					if (input) {
-						const r = await expectHandled(redeem(actor, input), tally);
-						if (r?.ok) ids.redemptions.push(r.redemptionId);
-					}
-					await expectHandled(markHandedOver(actor, redemptionId), tally);
+				idFrom(() => ids.redemptions)
+			],
+			async (tally, actor, form, redemptionId) => {
+				const input = parsed(redeemSchema, form, tally);
+				if (input) {
+					const r = await expectHandled(redeem(actor, input), tally);
+					if (r?.ok) ids.redemptions.push(r.redemptionId);
 				}
-			),
-			runs
+				await expectHandled(markHandedOver(actor, redemptionId), tally);
+			}
 		);
-		reached(tally);
+		expectReached(tally);
 	});
 
 	it('the reads, with any filters', async () => {
-		const tally = newTally();
-		await fc.assert(
-			fc.asyncProperty(
+		const tally = await fuzzCalls(
+			40,
+			[
 				anyActor,
 				idFrom(() => ids.settlements),
 				idFrom(() => ids.households),
 				fc.oneof(fc.integer(), fc.constant(null)),
-				fc.oneof(text, fc.constant(null)),
-				async (actor, settlementId, householdId, before, after) => {
-					const read = async (p: Promise<unknown>) =>
-						expectHandled(
-							p.then(() => ({ ok: true })),
-							tally
-						);
-					await read(householdPoints(actor, householdId, { before }));
-					await read(listLedger(actor, { settlementId, householdId, before }));
-					await read(ranking(actor, { settlementId, year: before ?? 2026 }));
-					await read(listAppeals(actor, { settlementId, after }));
-					await read(listRedemptions(actor, { settlementId, householdId, after }));
-				}
-			),
-			{ numRuns: 40 }
+				fc.oneof(text, fc.constant(null))
+			],
+			async (tally, actor, settlementId, householdId, before, after) => {
+				await expectRead(householdPoints(actor, householdId, { before }), tally);
+				await expectRead(listLedger(actor, { settlementId, householdId, before }), tally);
+				await expectRead(ranking(actor, { settlementId, year: before ?? 2026 }), tally);
+				await expectRead(listAppeals(actor, { settlementId, after }), tally);
+				await expectRead(listRedemptions(actor, { settlementId, householdId, after }), tally);
+			}
 		);
-		reached(tally);
+		expectReached(tally);
 	});
 
 	it('leaves every balance the sum of its ledger, and no stock below zero', async () => {
