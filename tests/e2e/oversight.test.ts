@@ -148,3 +148,48 @@ test('dianzhang reads the point dashboard and its report, both accessible', asyn
 	const response = await page.goto('/dashboard');
 	expect(response?.status()).toBe(404);
 });
+
+test('admin reads the country by region and drills down to the demo county’s points', async ({
+	signIn
+}) => {
+	const page = await signIn('admin');
+	await page.goto('/dashboard');
+	await expect(page.locator('h1')).toContainText('全国');
+	// above a county the table lists regions one level down, each opening its own dashboard
+	const regions = page.getByRole('region', { name: '各地区主要指标' });
+	await expect(regions.locator('thead')).toContainText('安置点数');
+	await expectAccessible(page);
+	for (const name of ['江西省', '赣州市', '于都县']) {
+		await regions.getByRole('link', { name }).click();
+		await page.waitForURL((url) => url.pathname === '/dashboard' && url.searchParams.has('region'));
+		await expect(page.locator('h1')).toContainText(name);
+		if (name === '于都县') break;
+		await expect(page.getByRole('region', { name: '各地区主要指标' })).toBeVisible();
+	}
+	// a county lists its points, which open their own pages
+	const points = page.getByRole('region', { name: '各安置点主要指标' });
+	await expect(points.locator('tbody tr').first()).toBeVisible();
+	const first = points.locator('tbody th a').first();
+	await expect(first).toHaveAttribute('href', /^\/settlements\/[0-9a-f-]{36}\?month=/);
+});
+
+test('the public statistics show no count under 5, and pass axe', async ({ page }) => {
+	await page.goto('/public/stats');
+	await expect(page.locator('h1')).toBeVisible();
+	await page.getByRole('region', { name: '各县（市、区）' }).locator('tbody th a').first().click();
+	await expect(page.locator('#points tbody tr').first()).toBeVisible();
+	// a county's cells after its number of points, and every cell of its points: counts of 5 or
+	// more, '<5', '—' (withheld) or a rate
+	const counts = [
+		...(await page.locator('#counties-title + div tbody td:not(:first-of-type)').allInnerTexts()),
+		...(await page.locator('#points tbody td').allInnerTexts())
+	].map((t) => t.trim());
+	expect(counts.length).toBeGreaterThan(10);
+	const shown = counts.filter((t) => !['<5', '—'].includes(t) && !t.endsWith('%'));
+	expect(shown.length).toBeGreaterThan(0);
+	for (const text of shown) {
+		const n = Number(text.replaceAll(',', ''));
+		expect(Number.isInteger(n) && n >= 5, `cell “${text}”`).toBe(true);
+	}
+	await expectAccessible(page);
+});
