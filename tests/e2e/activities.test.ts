@@ -150,12 +150,8 @@ test('shegong records a care visit that opens a risk flag and files a request; g
 	const requestNumber = (await shegong.locator('main').innerText()).match(/FW\d{8}/)?.[0];
 	expect(requestNumber).toBeTruthy();
 	const requestId = idOf(shegong);
-	// linked back on the visit by its number
+	// filed from the visit, so linked back to it already
 	await shegong.goto(`/visits/${visitId}`);
-	await waitHydrated(shegong);
-	await shegong.locator('input[name="ref"]').fill(requestNumber!);
-	await shegong.locator('form[action="?/link"] button[type="submit"]').click();
-	await expect(shegong).toHaveURL(/\?ok=link/);
 	await expect(shegong.locator(`main a[href="/services/${requestId}"]`)).toContainText(
 		requestNumber!
 	);
@@ -166,6 +162,8 @@ test('shegong records a care visit that opens a risk flag and files a request; g
 	await waitHydrated(guanliyuan);
 	await expect(guanliyuan.locator('main')).toContainText(flagNumber);
 	await expect(guanliyuan.locator('main')).toContainText('待核实');
+	// the flag names the visit that raised it
+	await expect(guanliyuan.locator(`main a[href="/visits/${visitId}"]`)).toBeVisible();
 	await guanliyuan
 		.locator('form[action="?/verify"] [name="note"]')
 		.fill('已入户核实：儿子受伤停工属实，家中暂无其他收入。');

@@ -726,7 +726,9 @@ export async function getFlag(actor: Actor, flagId: string, now = new Date()) {
 		links,
 		events,
 		options,
-		can: allowed
+		can: allowed,
+		// the visit that raised it, for those who may read visits there
+		canReadVisit: !!row.visitId && can(actor, 'visit.read', scopeOf(flag))
 	};
 }
 export type FlagDetail = Awaited<ReturnType<typeof getFlag>>;

@@ -1,4 +1,4 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { fail, isHttpError, redirect } from '@sveltejs/kit';
 import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import {
 	requireUser,
 	type Actor
 } from '$lib/server/access';
+import * as activities from '$lib/server/activities';
 import * as services from '$lib/server/services';
 import * as settlements from '$lib/server/settlements';
 import type { Actions, PageServerLoad } from './$types';
@@ -20,6 +21,8 @@ const querySchema = z.object({
 	category: z.uuid().optional().catch(undefined),
 	settlement: z.uuid().optional().catch(undefined),
 	household: z.uuid().optional().catch(undefined),
+	// filed from a care visit: the new request is linked back to it
+	from_visit: z.uuid().optional().catch(undefined),
 	q: z.string().trim().max(50).optional().catch(undefined)
 });
 
@@ -95,6 +98,7 @@ export const load: PageServerLoad = async (event) => {
 		places,
 		settlementId,
 		q: q.q ?? '',
+		fromVisit: staff && chosen ? (q.from_visit ?? null) : null,
 		results,
 		more,
 		form: await superValidate(
@@ -129,6 +133,18 @@ export const actions: Actions = {
 				result.field as 'householdId' | 'categoryId' | 'residentId' | 'consentMethod',
 				failures[result.reason]()
 			);
+		// filed from a visit: linked back to it, as the visit page's own link would (its household
+		// only, visit.record over it); if that is refused the request stands and the visit page
+		// still links it by its number
+		const fromVisit = querySchema.shape.from_visit.parse(
+			event.url.searchParams.get('from_visit') ?? undefined
+		);
+		if (fromVisit && !result.duplicate)
+			await activities
+				.linkVisit(actor, fromVisit, { serviceRequestId: result.id })
+				.catch((err: unknown) => {
+					if (!isHttpError(err)) throw err;
+				});
 		redirect(303, `/services/${result.id}/receipt?new=1`);
 	}
 };
