@@ -145,21 +145,24 @@ function within(
  * in flight either is seen by the count or marks the row dirty again after it.
  */
 export async function refreshStats(
-	scope: FigureScope | null,
+	scope: FigureScope | { ids: string[] } | null,
 	today = shanghaiDay(),
 	limit = 2_000,
 	executor: Executor = db()
 ): Promise<number> {
 	const s = schema.settlementStat;
+	if (scope && 'ids' in scope && scope.ids.length === 0) return 0;
 	return executor.transaction(async (tx) => {
 		const stale = await tx
 			.select({ id: s.settlementId })
 			.from(s)
 			.where(
 				and(
-					scope
-						? within(scope, { settlementId: s.settlementId, regionPath: s.regionPath })
-						: undefined,
+					scope === null
+						? undefined
+						: 'ids' in scope
+							? inArray(s.settlementId, scope.ids)
+							: within(scope, { settlementId: s.settlementId, regionPath: s.regionPath }),
 					or(eq(s.dirty, true), sql`${s.countedOn} is distinct from ${today}::date`)
 				)
 			)
@@ -185,7 +188,9 @@ export async function refreshStats(
 				labor_households = coalesce(c.labor_households, 0),
 				zero_employment_households = coalesce(c.zero_employment_households, 0),
 				elderly = coalesce(c.elderly, 0),
-				children = coalesce(c.children, 0)
+				children = coalesce(c.children, 0),
+				employed = coalesce(c.employed, 0),
+				public_posts = coalesce(c.public_posts, 0)
 			from (select unnest(array[${idList}]) as id) ids
 			left join (
 				select h.settlement_id,
@@ -196,7 +201,9 @@ export async function refreshStats(
 					(count(distinct h.id) filter (where ${rIsLaborer}))::int as labor_households,
 					(count(distinct h.id) filter (where h.zero_employment))::int as zero_employment_households,
 					(count(r.id) filter (where ${rIsElderly}))::int as elderly,
-					(count(r.id) filter (where ${rIsChild}))::int as children
+					(count(r.id) filter (where ${rIsChild}))::int as children,
+					(count(r.id) filter (where ${rIsEmployed}))::int as employed,
+					(count(r.id) filter (where r.public_post is not null))::int as public_posts
 				from household h
 				left join resident r on r.household_id = h.id and r.status = 'active'
 				where h.status = 'active' and h.settlement_id in (${idList})

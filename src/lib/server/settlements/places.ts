@@ -11,11 +11,18 @@ import {
 } from '../access';
 import * as audit from '../audit';
 import { db, schema } from '../db';
-import { isUuid, notFound, rIsChild, rIsElderly, rIsEmployed, rIsLaborer, rowsOf } from './shared';
+import { refreshStats } from '../oversight/figures';
+import { isUuid, notFound } from './shared';
 
-/** The settlements the actor may see, by name, with their headline counts. */
+/** The settlements the actor may see, by name, with their headline counts (kept per point). */
 export async function listSettlements(actor: Actor) {
-	const { settlement, region } = schema;
+	const { settlement, region, settlementStat: stat } = schema;
+	const visible = scopeFilter(actor, 'settlement.read', {
+		settlementId: settlement.id,
+		regionPath: settlement.regionPath
+	});
+	const ids = await db().select({ id: settlement.id }).from(settlement).where(visible).limit(1000);
+	await refreshStats({ ids: ids.map((r) => r.id) });
 	return db()
 		.select({
 			id: settlement.id,
@@ -23,17 +30,13 @@ export async function listSettlements(actor: Actor) {
 			kind: settlement.kind,
 			committeeName: settlement.committeeName,
 			regionName: region.name,
-			households: sql<number>`(select count(*)::int from household h where h.settlement_id = ${settlement.id} and h.status = 'active')`,
-			people: sql<number>`(select count(*)::int from resident r join household h on h.id = r.household_id where h.settlement_id = ${settlement.id} and h.status = 'active' and r.status = 'active')`
+			households: sql<number>`coalesce(${stat.households}, 0)`,
+			people: sql<number>`coalesce(${stat.people}, 0)`
 		})
 		.from(settlement)
 		.innerJoin(region, eq(region.id, settlement.regionId))
-		.where(
-			scopeFilter(actor, 'settlement.read', {
-				settlementId: settlement.id,
-				regionPath: settlement.regionPath
-			})
-		)
+		.leftJoin(stat, eq(stat.settlementId, settlement.id))
+		.where(visible)
 		.orderBy(asc(settlement.name))
 		.limit(1000);
 }
@@ -91,25 +94,28 @@ export async function getFigures(actor: Actor, settlementId: string): Promise<Se
 // overview page loads the settlement once and passes it to each.
 
 export async function figuresOf(s: VisibleSettlement): Promise<SettlementFigures> {
-	const settlementId = s.id;
-	const [row] = await db()
-		.execute<Record<string, number>>(
-			sql`
-		select
-			count(distinct h.id)::int as households,
-			count(r.id)::int as people,
-			(count(r.id) filter (where ${rIsLaborer}))::int as laborers,
-			(count(r.id) filter (where ${rIsLaborer} and ${rIsEmployed}))::int as "employedLaborers",
-			(count(r.id) filter (where ${rIsEmployed}))::int as employed,
-			(count(distinct h.id) filter (where h.zero_employment))::int as "zeroEmploymentHouseholds",
-			(count(r.id) filter (where ${rIsElderly}))::int as elderly,
-			(count(r.id) filter (where ${rIsChild}))::int as children,
-			(count(r.id) filter (where r.public_post is not null))::int as "publicPosts"
-		from household h
-		left join resident r on r.household_id = h.id and r.status = 'active'
-		where h.settlement_id = ${settlementId} and h.status = 'active'`
-		)
-		.then((r) => rowsOf<Record<string, number>>(r));
+	// the point's kept figures (settlement_stat), counted again first when the register changed
+	// since or they were counted on an earlier day: the same numbers as a count of the register
+	await refreshStats({
+		kind: 'settlement',
+		settlementId: s.id,
+		regionPath: s.regionPath,
+		name: s.name
+	});
+	const t = schema.settlementStat;
+	const [row] = await db().select().from(t).where(eq(t.settlementId, s.id));
+	if (!row)
+		return {
+			households: 0,
+			people: 0,
+			laborers: 0,
+			employed: 0,
+			employmentRate: null,
+			zeroEmploymentHouseholds: 0,
+			elderly: 0,
+			children: 0,
+			publicPosts: 0
+		};
 	return {
 		households: row.households,
 		people: row.people,

@@ -199,6 +199,10 @@ export const careTarget = pgTable(
 		index('care_target_due_idx')
 			.on(t.settlementId, t.nextDueOn)
 			.where(sql`${t.endedOn} is null`),
+		// a county's or province's live targets, and those overdue, for its dashboard
+		index('care_target_region_idx')
+			.on(t.regionPath.op('text_pattern_ops'), t.nextDueOn)
+			.where(sql`${t.endedOn} is null`),
 		index('care_target_worker_idx')
 			.on(t.workerId, t.nextDueOn)
 			.where(sql`${t.endedOn} is null`),

@@ -50,6 +50,9 @@ export const settlementStat = pgTable(
 		zeroEmploymentHouseholds: integer('zero_employment_households').notNull().default(0),
 		elderly: integer('elderly').notNull().default(0),
 		children: integer('children').notNull().default(0),
+		// everyone in work, labourers or not, and those holding a public-welfare post (公益性岗位)
+		employed: integer('employed').notNull().default(0),
+		publicPosts: integer('public_posts').notNull().default(0),
 		countedAt: timestamp('counted_at', { withTimezone: true })
 	},
 	(t) => [

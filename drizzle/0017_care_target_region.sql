@@ -1,0 +1,1 @@
+CREATE INDEX "care_target_region_idx" ON "care_target" USING btree ("region_path" text_pattern_ops,"next_due_on") WHERE "care_target"."ended_on" is null;
