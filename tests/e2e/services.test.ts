@@ -1,4 +1,4 @@
-import type { BrowserContextOptions, Page } from '@playwright/test';
+import type { BrowserContextOptions, Locator, Page } from '@playwright/test';
 import { demoPassword, expect, ownHouseholdId, test } from './fixtures';
 
 // One-stop services in the browser: a resident files on a phone without JavaScript; the point
@@ -28,17 +28,30 @@ async function takeStep(
 	label: string,
 	fields: { office?: string; note?: string } = {}
 ) {
+	/** Types a value again until it stays: a form may still be reset by the step before. */
+	const put = (field: Locator, value: string | undefined) =>
+		value === undefined
+			? undefined
+			: expect(async () => {
+					await field.fill(value);
+					await expect(field).toHaveValue(value, { timeout: 300 });
+				}).toPass();
+	// the step's answer (a POST), then the page's data loaded again after it
+	const answered = page.waitForResponse(
+		(r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/services/')
+	);
 	const quick = page.locator('form.quick', { has: page.getByRole('button', { name: label }) });
 	if (await quick.count()) {
-		if (fields.note) await quick.locator('input[name="note"]').fill(fields.note);
+		await put(quick.locator('input[name="note"]'), fields.note);
 		await quick.getByRole('button', { name: label }).click();
 	} else {
 		const step = page.locator('details.step', { has: page.locator('summary', { hasText: label }) });
 		await step.locator('summary').click();
-		if (fields.office) await step.locator('input[name="originOffice"]').fill(fields.office);
-		if (fields.note) await step.locator('textarea[name="note"]').fill(fields.note);
+		await put(step.locator('input[name="originOffice"]'), fields.office);
+		await put(step.locator('textarea[name="note"]'), fields.note);
 		await step.getByRole('button', { name: label }).click();
 	}
+	await answered;
 	await page.waitForLoadState('networkidle');
 }
 
