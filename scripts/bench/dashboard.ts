@@ -10,12 +10,10 @@
 // one JSON line:
 //
 //   tsx scripts/bench/dashboard.ts timings <databaseUrl> <username> [<regionId>]
-import type { SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { pathToFileURL } from 'node:url';
 import type { Sql } from 'postgres';
 import type { Database } from '../../src/lib/server/db';
-import { rIsEmployed, rIsLaborer } from '../../src/lib/server/settlements/shared';
+import { checkDigitSql, employedSql, givenChars, laborerSql, surnames } from './sql';
 
 export interface GrowDashboardResult {
 	/** points in the region after the call, and how many this call made */
@@ -28,22 +26,8 @@ export interface GrowDashboardResult {
 	ms: number;
 }
 
-const surnames = '刘谢钟曾肖黄李陈管丁罗邱赖温宋朱袁张王杨易邹郭胡吴何林徐彭段范蓝孙廖卢';
-const givenChars = '建国华明伟军平强春生金林海云福荣德文志勇俊浩宇斌芳秀英丽红玉兰桂凤霞梅';
-const idWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /** Bulk rows are marked so, for anyone looking at the bench database. */
 const bulkNote = '压测数据';
-
-/** A drizzle SQL fragment as plain SQL text, its parameters written as literals (fixed vocabularies only). */
-function inline(fragment: SQL): string {
-	const q = new PgDialect().sqlToQuery(fragment);
-	return q.sql.replace(/\$(\d+)/g, (_, i: string) => {
-		const v = q.params[Number(i) - 1];
-		if (typeof v === 'number') return String(v);
-		if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
-		throw new Error(`inline: unexpected parameter ${String(v)}`);
-	});
-}
 
 /**
  * Makes a region hold `points` settlement points: new ones go under `counties` (a county each, in
@@ -127,11 +111,9 @@ export async function growDashboard(
 	const [filer] = await sql<{ id: string }[]>`select id from "user" where username = 'admin'`;
 	if (!cat || !filer) throw new Error('no service catalogue or no admin: is the demo seeded?');
 
-	const employed = sql.unsafe(inline(rIsEmployed));
-	const laborer = sql.unsafe(inline(rIsLaborer));
-	const checkDigit = sql.unsafe(
-		`substr('10X98765432', 1 + (${idWeights.map((w, i) => `substr(first17, ${i + 1}, 1)::int * ${w}`).join(' + ')}) % 11, 1)`
-	);
+	const employed = sql.unsafe(employedSql);
+	const laborer = sql.unsafe(laborerSql);
+	const checkDigit = sql.unsafe(checkDigitSql);
 	const batch = options.batch ?? Math.max(1, Math.floor(60_000 / Math.max(perPoint, 1)));
 	let householdsAdded = 0;
 	for (let i = 0; i < places.length; i += batch) {

@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Sql } from 'postgres';
 import type { Database } from '../../src/lib/server/db';
+import { surnames } from './sql';
 
 export interface GrowRequestsResult {
 	/** requests added by this call */
@@ -26,7 +27,6 @@ export interface GrowRequestsResult {
 	ms: number;
 }
 
-const surnames = '刘谢钟曾肖黄李陈管丁罗邱赖温宋朱袁张王杨易邹郭胡吴何林徐彭段范蓝孙廖卢';
 /** Bulk requests (and bulk points) are marked so, for anyone looking at the bench database. */
 const bulkDescription = '压测数据：批量生成的服务申请';
 

@@ -5,10 +5,8 @@
 // hours. They are deterministic (the same target gives the same names, sizes and dates) and
 // filled like the register's own: member details, household tags, origins from the county's
 // villages, and the zero-employment flag by the register's rule (settlements/shared.ts).
-import type { SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
-import { rIsEmployed, rIsLaborer } from '../../src/lib/server/settlements/shared';
+import { checkDigitSql, employedSql, laborerSql, pickFrom, surnames } from './sql';
 
 export interface GrowResult {
 	/** households added by this call */
@@ -24,7 +22,6 @@ export interface Volume {
 	residents: number;
 }
 
-const surnames = '刘谢钟曾肖黄李陈管丁罗邱赖温宋朱袁张王杨易邹郭胡吴何林徐彭段范蓝孙廖卢';
 // ID numbers: birth day (u·7919 mod 32,000 — a bijection, 7919 being coprime to 32,000) and sequence
 // 400–999 (the demo seed uses 1–398) are a function of a per-member number u, so they never repeat
 // below 32,000 × 300 = 9.6 million bulk members of one settlement (grow one settlement per database)
@@ -32,7 +29,6 @@ const birthDays = 32_000;
 const maleChars = '建国华明伟军平强春生金林海云福荣德文志勇俊浩宇斌';
 const femaleChars = '芳秀英丽红玉兰桂凤霞梅欣怡婷燕萍琴玲娟敏莉颖佳慧';
 const givenLength = maleChars.length;
-const idWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const employers = [
 	'于都县锦华服饰有限公司',
 	'于都县鸿盛服装有限公司',
@@ -52,21 +48,6 @@ const trainings = [
 	'电商直播培训',
 	'家政服务员培训'
 ];
-
-/** A drizzle SQL fragment as plain SQL text, its parameters written as literals (fixed vocabularies only). */
-function inline(fragment: SQL): string {
-	const q = new PgDialect().sqlToQuery(fragment);
-	return q.sql.replace(/\$(\d+)/g, (_, i: string) => {
-		const v = q.params[Number(i) - 1];
-		if (typeof v === 'number') return String(v);
-		if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
-		throw new Error(`inline: unexpected parameter ${String(v)}`);
-	});
-}
-
-/** `(array['a','b'])[1 + hash % 2]` for a fixed list of words. */
-const pickFrom = (words: readonly string[], hash: string) =>
-	`(array[${words.map((w) => `'${w.replaceAll("'", "''")}'`).join(', ')}])[1 + ${hash} % ${words.length}]`;
 
 /** Counts of the register, whole database. */
 export async function volume(sql: Sql): Promise<Volume> {
@@ -111,11 +92,9 @@ export async function growHouseholds(
 	const villageIds = villages.map((v) => v.id).join('|');
 	const villageNames = villages.map((v) => v.name).join('|') || '批量生成村';
 	const townshipNames = villages.map((v) => v.township).join('|') || '批量生成乡';
-	const employed = sql.unsafe(inline(rIsEmployed));
-	const laborer = sql.unsafe(inline(rIsLaborer));
-	const checkDigit = sql.unsafe(
-		`substr('10X98765432', 1 + (${idWeights.map((w, i) => `substr(first17, ${i + 1}, 1)::int * ${w}`).join(' + ')}) % 11, 1)`
-	);
+	const employed = sql.unsafe(employedSql);
+	const laborer = sql.unsafe(laborerSql);
+	const checkDigit = sql.unsafe(checkDigitSql);
 	const employerOf = sql.unsafe(pickFrom(employers, 'h3'));
 	const jobOf = sql.unsafe(pickFrom(jobs, 'h1'));
 	const flexibleJobOf = sql.unsafe(pickFrom(flexibleJobs, 'h1'));
