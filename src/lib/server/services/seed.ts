@@ -1180,14 +1180,15 @@ export async function seedServices(tx: Transaction, input: ServicesSeedInput): P
 		.from(schema.serviceRequest)
 		.where(inArray(schema.serviceRequest.id, ids));
 	const numberOf = new Map(numbered.map((x) => [x.id, requestNumber(x.no)]));
-	// read, but for the last few days' of each person
+	// read, but for the last few days' of each person and, whatever the hour, each one's newest
 	pending.sort((a, b) => a.at.getTime() - b.at.getTime());
+	const newest = new Map(pending.map((n) => [n.userId, n]));
 	await input.insertAll(
 		tx,
 		schema.notification,
 		pending.map((n) => {
 			const number = numberOf.get(n.requestId)!;
-			const fresh = now.getTime() - n.at.getTime() < 3 * 86_400_000;
+			const fresh = now.getTime() - n.at.getTime() < 3 * 86_400_000 || newest.get(n.userId) === n;
 			return {
 				id: newId(),
 				userId: n.userId,
